@@ -1,0 +1,28 @@
+/**
+ * noop: installs nothing. For instances installed by PXE, a CD-ROM or an external installer. Export
+ * and import move each disk's raw bytes (block devices and file disks); create and rename succeed
+ * without touching the disk. A drop-in for Debian's ganeti-os-noop.
+ */
+import { defineProvider } from '../../src/provider/types.js';
+
+export default defineProvider({
+  name: 'noop',
+  description: 'no installation; export/import stream raw disk bytes',
+  params: {},
+  create({ log, reinstall }) {
+    log.debug(reinstall ? 'noop: reinstall, nothing to do' : 'noop: nothing to install');
+    return Promise.resolve();
+  },
+  rename({ log, oldName, instance }) {
+    log.debug(`noop: rename ${oldName} -> ${instance.name}, nothing to do`);
+    return Promise.resolve();
+  },
+  async export({ target, reportSize, signal, log }) {
+    const { exportRaw } = await import('./raw-stream.js');
+    await exportRaw(target.device, (n) => reportSize(n), signal, log);
+  },
+  async import({ target, in: inFd, signal, log }) {
+    const { importRaw } = await import('./raw-stream.js');
+    await importRaw(target.device, inFd, signal, log);
+  },
+});

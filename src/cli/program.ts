@@ -1,0 +1,48 @@
+/**
+ * The `ganeti-os` admin CLI: a thin commander layer over the programmatic API (install, variants,
+ * cache, build), with the one top-level catch that prints `error[CODE]: message (hint: ...)`.
+ */
+import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { toOsError } from '../runtime/errors.js';
+import { VERSION } from '../version.js';
+import { installCommands } from './commands/install.js';
+import { defaultContext, type CliContext } from './context.js';
+
+export type CommandFactory = (ctx: CliContext) => CommandUnknownOpts[];
+
+const factories: CommandFactory[] = [installCommands];
+
+/** Other modules add their command groups here (variants, cache, build). */
+export function registerCommands(f: CommandFactory): void {
+  factories.push(f);
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('ganeti-os')
+    .description('Ganeti OS providers and disk image builder')
+    .version(VERSION)
+    .option('-v, --verbose', 'log every command run', false)
+    .option('--log-format <fmt>', 'text or json', 'text')
+    .hook('preAction', (cmd) => {
+      const o = cmd.opts();
+      if (o.verbose) ctx.log.setLevel('debug');
+      if (o.logFormat === 'json') ctx.log.setFormat('json');
+    });
+  for (const f of factories) for (const c of f(ctx)) program.addCommand(c);
+  return program;
+}
+
+/** Run the CLI; returns the exit code. */
+export async function runCli(argv: string[], ctx: CliContext = defaultContext()): Promise<number> {
+  const program = buildProgram(ctx).exitOverride();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    const err = toOsError(e);
+    if (err.code === 'E_INTERNAL' && e instanceof Error && e.stack) ctx.log.debug(e.stack);
+    ctx.log.error(err.oneLine());
+    return err.exitCode;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * `ganeti-os.json` in each installed OS directory: tells the shared script entry which provider it
+ * runs and where that provider's configuration lives. Ganeti ignores files it does not know.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OsError } from '../runtime/errors.js';
+
+export const MANIFEST_FILE = 'ganeti-os.json';
+
+export interface OsManifest {
+  /** Built-in provider name, or the provider's own name for a custom module. */
+  provider: string;
+  /** Absolute path of a custom provider's bundled module; absent for built-in providers. */
+  module?: string;
+  configDir: string;
+  shareDir: string;
+  cacheDir: string;
+  /** ganeti-os version that wrote this directory. */
+  version: string;
+}
+
+export function readManifest(osDir: string): OsManifest {
+  const file = join(osDir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new OsError('E_NOT_INSTALLED', `${file} is missing or unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'install the OS with `ganeti-os install`; do not copy OS directories by hand',
+    });
+  }
+  try {
+    const m = JSON.parse(text) as Partial<OsManifest>;
+    if (typeof m.provider !== 'string' || typeof m.configDir !== 'string') throw new Error('missing fields');
+    return {
+      provider: m.provider,
+      ...(typeof m.module === 'string' ? { module: m.module } : {}),
+      configDir: m.configDir,
+      shareDir: m.shareDir ?? '',
+      cacheDir: m.cacheDir ?? `/var/cache/ganeti-os/${m.provider}`,
+      version: m.version ?? 'unknown',
+    };
+  } catch (e) {
+    throw new OsError('E_NOT_INSTALLED', `${file} is not a valid ganeti-os manifest (${(e as Error).message})`, {
+      hint: 'reinstall the OS with `ganeti-os install`',
+    });
+  }
+}

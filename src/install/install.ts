@@ -1,0 +1,202 @@
+/**
+ * `ganeti-os install` / `uninstall` as a programmatic API (the CLI is a thin layer over it).
+ *
+ * Layout on a node:
+ *   <libDir>/script.mjs, chunk-*.mjs, sdk.mjs   the bundle, script.mjs with `#!<absolute node>`
+ *   <libDir>/share/{hooks,variants}             stock hooks and shipped variants
+ *   <libDir>/providers/<name>.mjs               bundled custom providers
+ *   <osDir>/<name>/{create,import,export,rename,verify} -> <libDir>/script.mjs
+ *   <osDir>/<name>/{ganeti_api_version,variants.list,parameters.list,ganeti-os.json}
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { OsError } from '../runtime/errors.js';
+import type { Logger } from '../runtime/logger.js';
+import { MANIFEST_FILE, type OsManifest } from '../ganeti/manifest.js';
+import { SCRIPT_NAMES } from '../ganeti/types.js';
+import { builtinProviderNames, loadProvider } from '../provider/registry.js';
+import type { AnyProvider, ProviderPaths } from '../provider/types.js';
+import { removeIfExists, symlinkIfChanged, writeIfChanged } from './files.js';
+import { renderOsDir } from './render.js';
+import { ganetiSearchPath } from './search-path.js';
+import { bundleCustomProvider } from './custom.js';
+
+export interface InstallOptions {
+  /** Built-in providers to install; default: all of them (unless providerModules are given). */
+  names?: string[];
+  /** Paths of custom provider modules (.ts, .js, .mjs). */
+  providerModules?: string[];
+  osDir?: string;
+  libDir?: string;
+  configRoot?: string;
+  cacheRoot?: string;
+  /** Where the running bundle lives (dist/). */
+  distDir: string;
+  /** Package root holding hooks/ and variants/. */
+  packageRoot: string;
+  nodePath?: string;
+  force?: boolean;
+  searchPath?: string[];
+  version?: string;
+  log: Logger;
+}
+
+export interface InstallResult {
+  name: string;
+  dir: string;
+  changed: boolean;
+  variants: string[];
+  params: string[];
+}
+
+export const DEFAULTS = {
+  osDir: '/srv/ganeti/os',
+  libDir: '/usr/local/lib/ganeti-os',
+  configRoot: '/etc/ganeti',
+  cacheRoot: '/var/cache/ganeti-os',
+};
+
+function installBundle(o: InstallOptions, libDir: string, nodePath: string): boolean {
+  if (!existsSync(join(o.distDir, 'script.mjs'))) {
+    throw new OsError('E_NO_BUNDLE', `${o.distDir}/script.mjs is missing`, { hint: 'run `npm run build` first' });
+  }
+  mkdirSync(libDir, { recursive: true, mode: 0o755 });
+  let changed = false;
+  for (const f of readdirSync(o.distDir)) {
+    if (!f.endsWith('.mjs') && !f.endsWith('.map')) continue;
+    let data = readFileSync(join(o.distDir, f));
+    let mode = 0o644;
+    if (f === 'script.mjs') {
+      const text = data.toString('utf8').replace(/^#!.*\n/, '');
+      data = Buffer.from(`#!${nodePath}\n${text}`);
+      mode = 0o755;
+    }
+    changed = writeIfChanged(join(libDir, f), data, mode) || changed;
+  }
+  const share = join(libDir, 'share');
+  const staging = `${share}.new-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true, mode: 0o755 });
+  for (const d of ['hooks', 'variants']) {
+    const src = join(o.packageRoot, d);
+    if (existsSync(src)) cpSync(src, join(staging, d), { recursive: true, preserveTimestamps: true });
+  }
+  const old = `${share}.old-${process.pid}`;
+  if (existsSync(share)) renameSync(share, old);
+  renameSync(staging, share);
+  rmSync(old, { recursive: true, force: true });
+  return changed;
+}
+
+/** Another search dir (earlier or later) holding the same OS name makes `gnt-os diagnose` crash. */
+function duplicateOf(name: string, osDir: string, searchPath: string[]): string | undefined {
+  const mine = resolve(osDir);
+  for (const dir of searchPath) {
+    if (resolve(dir) === mine) continue;
+    const p = join(dir, name);
+    try {
+      if (statSync(p).isDirectory()) return p;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+function isOurs(dir: string): boolean {
+  return existsSync(join(dir, MANIFEST_FILE));
+}
+
+async function installOne(provider: AnyProvider, o: InstallOptions, module: string | undefined): Promise<InstallResult> {
+  const osDir = o.osDir ?? DEFAULTS.osDir;
+  const libDir = o.libDir ?? DEFAULTS.libDir;
+  const dir = join(osDir, provider.name);
+  const searchPath = o.searchPath ?? ganetiSearchPath();
+  const dup = duplicateOf(provider.name, osDir, searchPath);
+  if (dup && !o.force) {
+    throw new OsError('E_OS_DUPLICATE', `${dup} already provides an OS named ${provider.name}`, {
+      hint: `gnt-os diagnose fails on duplicate names: remove or rename ${dup} (e.g. apt remove its package), or pass --force`,
+    });
+  }
+  if (existsSync(dir) && !isOurs(dir) && readdirSync(dir).length > 0 && !o.force) {
+    throw new OsError('E_OS_FOREIGN', `${dir} exists and was not installed by ganeti-os`, {
+      hint: 'move it away first, or pass --force to take it over',
+    });
+  }
+  const paths: ProviderPaths = {
+    osDir: dir,
+    configDir: join(o.configRoot ?? DEFAULTS.configRoot, `instance-${provider.name}`),
+    shareDir: join(libDir, 'share'),
+    cacheDir: join(o.cacheRoot ?? DEFAULTS.cacheRoot, provider.name),
+  };
+  const variants = (await provider.variants?.({ paths, log: o.log })) ?? [];
+  const manifest: OsManifest = {
+    provider: provider.name,
+    ...(module ? { module } : {}),
+    configDir: paths.configDir,
+    shareDir: paths.shareDir,
+    cacheDir: paths.cacheDir,
+    version: o.version ?? 'dev',
+  };
+  const rendered = renderOsDir({
+    name: provider.name,
+    apiVersions: provider.apiVersions ?? [20, 15, 10],
+    params: provider.params,
+    variants,
+    manifest,
+  });
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  let changed = false;
+  for (const f of rendered.files) changed = writeIfChanged(join(dir, f.name), f.content, f.mode) || changed;
+  for (const s of rendered.scripts) changed = symlinkIfChanged(join(dir, s), join(libDir, 'script.mjs')) || changed;
+  return { name: provider.name, dir, changed, variants, params: Object.keys(provider.params) };
+}
+
+export async function install(o: InstallOptions): Promise<InstallResult[]> {
+  const libDir = o.libDir ?? DEFAULTS.libDir;
+  const nodePath = o.nodePath ?? process.execPath;
+  if (!nodePath.startsWith('/')) throw new OsError('E_NODE_PATH', `node path ${nodePath} is not absolute`, { hint: 'pass --node /usr/bin/node' });
+  const bundleChanged = installBundle(o, libDir, nodePath);
+  const results: InstallResult[] = [];
+  const names = o.names && o.names.length > 0 ? o.names : o.providerModules?.length ? [] : builtinProviderNames();
+  for (const name of names) {
+    results.push(await installOne(await loadProvider(name), o, undefined));
+  }
+  for (const src of o.providerModules ?? []) {
+    const bundled = await bundleCustomProvider(src, libDir);
+    results.push(await installOne(await loadProvider('', bundled), o, bundled));
+  }
+  if (bundleChanged) for (const r of results) r.changed = true;
+  return results;
+}
+
+export interface UninstallOptions {
+  names: string[];
+  osDir?: string;
+  log: Logger;
+}
+
+/** Remove OS directories ganeti-os installed; files it did not write are left (and reported). */
+export function uninstall(o: UninstallOptions): string[] {
+  const osDir = o.osDir ?? DEFAULTS.osDir;
+  const removed: string[] = [];
+  for (const name of o.names) {
+    const dir = join(osDir, name);
+    if (!existsSync(dir)) {
+      o.log.warn(`${dir} does not exist; nothing to remove`);
+      continue;
+    }
+    if (!isOurs(dir)) {
+      throw new OsError('E_OS_FOREIGN', `${dir} was not installed by ganeti-os`, { hint: 'remove it by hand if you mean to' });
+    }
+    for (const f of [...SCRIPT_NAMES, 'ganeti_api_version', 'variants.list', 'parameters.list', MANIFEST_FILE]) removeIfExists(join(dir, f));
+    const left = readdirSync(dir);
+    if (left.length === 0) {
+      rmdirSync(dir);
+      removed.push(dir);
+    } else {
+      o.log.warn(`${dir} kept: it holds files ganeti-os did not write (${left.join(', ')})`);
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,99 @@
+/**
+ * Running external tools. Only executors use this; planners stay pure. Every command runs without a
+ * shell (argument arrays), with LC_ALL=C, is logged at debug level, is killed when the run is
+ * aborted (signal), and fails with an OsError whose message ends with the tool's last stderr line.
+ * Bulk data never goes through here buffered: see pipeline.ts.
+ */
+import { execa, type Options as ExecaOptions } from 'execa';
+import { OsError } from '../runtime/errors.js';
+import type { Logger } from '../runtime/logger.js';
+
+export interface RunOptions {
+  /** Text written to the command's stdin. */
+  input?: string;
+  cwd?: string;
+  /** Extra environment (merged over the process environment). */
+  env?: Record<string, string | undefined>;
+  /** Replace the environment entirely. */
+  cleanEnv?: boolean;
+  timeoutMs?: number;
+  /** When false, a non-zero exit is returned instead of thrown. */
+  reject?: boolean;
+  /** Error code used when the command fails. */
+  code?: string;
+  hint?: string;
+  /** Let the child write straight to our stderr (long-running tools like debootstrap). */
+  stderrToLog?: boolean;
+  /** Hide argument values (e.g. passwords) from the debug log. */
+  redactArgs?: boolean;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  failed: boolean;
+}
+
+export interface Runner {
+  run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
+}
+
+/** The standard PATH for tools, whatever Ganeti handed us. */
+export const TOOL_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines[lines.length - 1] ?? '';
+}
+
+export class ExecRunner implements Runner {
+  constructor(
+    private readonly log: Logger,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  async run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const shown = opts.redactArgs ? `${cmd} <${args.length} args>` : [cmd, ...args].join(' ');
+    this.log.debug(`$ ${shown}`);
+    if (this.signal?.aborted) throw new OsError('E_INTERRUPTED', `not running ${cmd}: the run was aborted`);
+    const execaOpts: ExecaOptions = {
+      reject: false,
+      stripFinalNewline: false,
+      cwd: opts.cwd,
+      env: { LC_ALL: 'C', PATH: TOOL_PATH, ...opts.env },
+      extendEnv: !opts.cleanEnv,
+      timeout: opts.timeoutMs,
+      cancelSignal: this.signal,
+      forceKillAfterDelay: 5000,
+      stdin: opts.input === undefined ? 'ignore' : 'pipe',
+      input: opts.input,
+      stderr: opts.stderrToLog ? 'inherit' : 'pipe',
+      maxBuffer: 64 * 1024 * 1024,
+    };
+    const r = await execa(cmd, args, execaOpts);
+    const stdout = typeof r.stdout === 'string' ? r.stdout : '';
+    const stderr = typeof r.stderr === 'string' ? r.stderr : '';
+    const exitCode = r.exitCode ?? (r.signal ? 128 : 1);
+    const failed = Boolean(r.failed);
+    if (failed) {
+      const why = r.timedOut
+        ? `timed out after ${opts.timeoutMs ?? 0} ms`
+        : r.isCanceled
+          ? 'aborted'
+          : r.signal
+            ? `killed by ${r.signal}`
+            : r.exitCode === undefined
+              ? (r.originalMessage ?? 'could not start').split('\n')[0]
+              : `exit ${exitCode}`;
+      if (stderr.trim()) this.log.debug(stderr.trimEnd());
+      if (opts.reject !== false || r.exitCode === undefined) {
+        const tail = lastLine(stderr) || lastLine(stdout);
+        throw new OsError(opts.code ?? 'E_COMMAND', `${cmd} failed (${why})${tail ? `: ${this.log.mask(tail)}` : ''}`, {
+          hint: opts.hint ?? `rerun with DEBUG_LEVEL=1 to see the full ${cmd} output`,
+        });
+      }
+    }
+    return { exitCode, stdout, stderr, failed };
+  }
+}
