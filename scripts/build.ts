@@ -24,6 +24,18 @@ await build({
   },
   logLevel: 'warning',
 });
+await build({
+  entryPoints: ['src/bin/script-entry.ts'],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: 'dist/script.cjs',
+  minify: true,
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});
 chmodSync('dist/ganeti-os.mjs', 0o755);
+chmodSync('dist/script.cjs', 0o755);
 chmodSync('dist/script.mjs', 0o755);
 console.log('built dist/ (ganeti-os.mjs, script.mjs, sdk.mjs)');

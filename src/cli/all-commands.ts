@@ -1,4 +1,2 @@
-/** Registers every command group with the program. */
-import { registerCommands } from './program.js';
-
-void registerCommands;
+/** Registers every command group with the program (imported for its side effects by the CLI entry). */
+export {};

@@ -5,7 +5,7 @@
 import { OsError, OsErrors } from '../runtime/errors.js';
 import { access, apiVersion, check, cidr, ipAddress, mac, nonNegativeInt } from './fields.js';
 import type {
-  ApiVersion,
+
   BackendType,
   DiskInfo,
   InstanceInfo,
@@ -149,7 +149,7 @@ function parseOs(c: Collector, env: Env): OsInfo {
   const params: Record<string, string> = {};
   for (const [k, val] of Object.entries(prefixed(env, 'OSP_'))) if (val !== '') params[k] = val;
   return {
-    apiVersion: (api ?? 20) as ApiVersion,
+    apiVersion: (api ?? 20),
     name: c.opt('OS_NAME') ?? '',
     variant: env.OS_VARIANT ?? '',
     debugLevel,

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OsError } from '../runtime/errors.js';
+import type { ParamCheck } from '../provider/param-spec.js';
 
 export const MANIFEST_FILE = 'ganeti-os.json';
 
@@ -18,6 +19,10 @@ export interface OsManifest {
   cacheDir: string;
   /** ganeti-os version that wrote this directory. */
   version: string;
+  /** The provider's parameters as data, so `verify parameters` need not load the provider. */
+  params?: ParamCheck[];
+  /** True when verify must load the provider (it has cross-parameter checks). */
+  verifyNeedsProvider?: boolean;
 }
 
 export function readManifest(osDir: string): OsManifest {
@@ -40,6 +45,8 @@ export function readManifest(osDir: string): OsManifest {
       shareDir: m.shareDir ?? '',
       cacheDir: m.cacheDir ?? `/var/cache/ganeti-os/${m.provider}`,
       version: m.version ?? 'unknown',
+      ...(Array.isArray(m.params) ? { params: m.params } : {}),
+      verifyNeedsProvider: m.verifyNeedsProvider ?? true,
     };
   } catch (e) {
     throw new OsError('E_NOT_INSTALLED', `${file} is not a valid ganeti-os manifest (${(e as Error).message})`, {

@@ -5,8 +5,7 @@
  */
 import { writeSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { ExecRunner } from '../process/runner.js';
-import { resolveParams, type ParamDecls } from '../provider/params.js';
+import { resolveParams } from '../provider/params.js';
 import { loadProvider } from '../provider/registry.js';
 import type { AnyProvider, BaseContext, ProviderPaths } from '../provider/types.js';
 import { CleanupStack } from '../runtime/cleanup.js';
@@ -27,7 +26,7 @@ export interface ScriptInvocation {
 }
 
 function paramsOf(p: AnyProvider): [string, string][] {
-  return Object.entries(p.params as ParamDecls).map(([n, d]) => [n, d.description]);
+  return Object.entries(p.params).map(([n, d]) => [n, d.description]);
 }
 
 function scriptName(path: string): ScriptName {
@@ -60,7 +59,7 @@ export async function runScript(inv: ScriptInvocation): Promise<number> {
     }
     const env = parseScriptEnv(script, inv.env);
     log.setLevel(Logger.levelFromDebug(env.os.debugLevel));
-    const decls = provider.params as ParamDecls;
+    const decls = provider.params;
     for (const [name, d] of Object.entries(decls)) {
       const value = env.os.params[name.toUpperCase().replace(/-/g, '_')];
       if (d.private && value) log.redact(value);
@@ -74,6 +73,8 @@ export async function runScript(inv: ScriptInvocation): Promise<number> {
       return 0;
     }
     guard = guardSignals(stack, log);
+    // Loaded only here: verify (run for every parameter check) must not pay for execa.
+    const { ExecRunner } = await import('../process/runner.js');
     const base: BaseContext<typeof values> = {
       env,
       params: values,
@@ -101,7 +102,7 @@ export async function runScript(inv: ScriptInvocation): Promise<number> {
           instance,
           target,
           out: 1,
-          reportSize(bytes) {
+          reportSize: (bytes) => {
             if (target.sizeFd !== undefined) writeSync(target.sizeFd, `${String(bytes)}\n`);
           },
         });

@@ -2,10 +2,13 @@
  * `ganeti-os install` / `uninstall` as a programmatic API (the CLI is a thin layer over it).
  *
  * Layout on a node:
- *   <libDir>/script.mjs, chunk-*.mjs, sdk.mjs   the bundle, script.mjs with `#!<absolute node>`
+ *   <libDir>/script.cjs                         the script entry, `#!<absolute node>`: a small
+ *                                               CommonJS file that answers `verify parameters`
+ *                                               itself and imports script.mjs for the rest
+ *   <libDir>/script.mjs, chunk-*.mjs, sdk.mjs   the bundle
  *   <libDir>/share/{hooks,variants}             stock hooks and shipped variants
  *   <libDir>/providers/<name>.mjs               bundled custom providers
- *   <osDir>/<name>/{create,import,export,rename,verify} -> <libDir>/script.mjs
+ *   <osDir>/<name>/{create,import,export,rename,verify} -> <libDir>/script.cjs
  *   <osDir>/<name>/{ganeti_api_version,variants.list,parameters.list,ganeti-os.json}
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
@@ -57,16 +60,16 @@ export const DEFAULTS = {
 };
 
 function installBundle(o: InstallOptions, libDir: string, nodePath: string): boolean {
-  if (!existsSync(join(o.distDir, 'script.mjs'))) {
-    throw new OsError('E_NO_BUNDLE', `${o.distDir}/script.mjs is missing`, { hint: 'run `npm run build` first' });
+  if (!existsSync(join(o.distDir, 'script.cjs'))) {
+    throw new OsError('E_NO_BUNDLE', `${o.distDir}/script.cjs is missing`, { hint: 'run `npm run build` first' });
   }
   mkdirSync(libDir, { recursive: true, mode: 0o755 });
   let changed = false;
   for (const f of readdirSync(o.distDir)) {
-    if (!f.endsWith('.mjs') && !f.endsWith('.map')) continue;
+    if (!f.endsWith('.mjs') && !f.endsWith('.cjs') && !f.endsWith('.map')) continue;
     let data = readFileSync(join(o.distDir, f));
     let mode = 0o644;
-    if (f === 'script.mjs') {
+    if (f === 'script.cjs') {
       const text = data.toString('utf8').replace(/^#!.*\n/, '');
       data = Buffer.from(`#!${nodePath}\n${text}`);
       mode = 0o755;
@@ -137,6 +140,8 @@ async function installOne(provider: AnyProvider, o: InstallOptions, module: stri
     shareDir: paths.shareDir,
     cacheDir: paths.cacheDir,
     version: o.version ?? 'dev',
+    params: Object.entries(provider.params).map(([name, d]) => ({ name, spec: d.spec, private: d.private })),
+    verifyNeedsProvider: typeof provider.verify === 'function',
   };
   const rendered = renderOsDir({
     name: provider.name,
@@ -148,7 +153,7 @@ async function installOne(provider: AnyProvider, o: InstallOptions, module: stri
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   let changed = false;
   for (const f of rendered.files) changed = writeIfChanged(join(dir, f.name), f.content, f.mode) || changed;
-  for (const s of rendered.scripts) changed = symlinkIfChanged(join(dir, s), join(libDir, 'script.mjs')) || changed;
+  for (const s of rendered.scripts) changed = symlinkIfChanged(join(dir, s), join(libDir, 'script.cjs')) || changed;
   return { name: provider.name, dir, changed, variants, params: Object.keys(provider.params) };
 }
 

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 export const DEFAULT_SEARCH_PATH = ['/srv/ganeti/os', '/usr/local/lib/ganeti/os', '/usr/lib/ganeti/os', '/usr/share/ganeti/os'];
 
 export function ganetiSearchPath(root = '/usr/share/ganeti'): string[] {
-  let versions: string[] = [];
+  let versions: string[];
   try {
     versions = readdirSync(root).filter((d) => /^\d+\.\d+$/.test(d)).sort().reverse();
   } catch {

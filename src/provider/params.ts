@@ -2,19 +2,19 @@
  * OS parameter declarations. A provider declares each parameter once; parameters.list, `verify
  * parameters`, the typed values a provider's operations receive, and the README table all derive from
  * the declaration. An empty value behaves exactly like an absent one (Ganeti design-2.2), so the
- * default applies to both.
+ * default applies to both. Each declaration carries a plain-data spec (param-spec.ts).
  */
 import { OsError } from '../runtime/errors.js';
+import { acceptsText, checkParamValues, defaultOf, parseParamValue, type ParamSpec } from './param-spec.js';
+
+export { ParamValueError } from './param-spec.js';
 
 export interface ParamDecl<T> {
-  readonly kind: string;
+  readonly spec: ParamSpec;
   readonly description: string;
   /** Never logged; value masked in every log line. Ganeti's private/secret parameters. */
   readonly private: boolean;
-  /** Text for documentation: accepted values. */
-  readonly accepts: string;
-  readonly defaultText: string | undefined;
-  /** Parse a raw (non-empty) value; throws a string message on a bad value. */
+  /** Parse a raw (non-empty) value; throws ParamValueError on a bad value. */
   parse(raw: string): T;
   /** Value used when the parameter is absent or empty. */
   fallback(): T;
@@ -28,120 +28,47 @@ interface Common {
   private?: boolean;
 }
 
-function decl<T>(kind: string, o: Common, accepts: string, parse: (raw: string) => T, fallback: () => T, defaultText?: string): ParamDecl<T> {
+function decl<T>(spec: ParamSpec, o: Common): ParamDecl<T> {
   return {
-    kind,
+    spec,
     description: o.description,
     private: o.private ?? false,
-    accepts,
-    defaultText,
-    parse,
-    fallback,
+    parse: (raw) => parseParamValue(spec, raw) as T,
+    fallback: () => defaultOf(spec) as T,
   };
 }
 
-const truthy = new Set(['yes', 'true', '1', 'on', 'y']);
-const falsy = new Set(['no', 'false', '0', 'off', 'n']);
-
-function parseSizeMiB(raw: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(raw.trim());
-  if (!m) throw `must be a size like 512M or 2G (got ${JSON.stringify(raw)})`;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  const mib = unit === 'k' ? n / 1024 : unit === 'g' ? n * 1024 : unit === 't' ? n * 1024 * 1024 : n;
-  return Math.round(mib);
-}
+type Opt<O, K extends string, T> = O extends { [k in K]: T } ? T : T | undefined;
 
 export const param = {
-  string<O extends Common & { default?: string; pattern?: RegExp; patternText?: string; maxLength?: number }>(
-    o: O,
-  ): ParamDecl<O extends { default: string } ? string : string | undefined> {
-    return decl<string | undefined>(
-      'string',
-      o,
-      o.patternText ?? (o.pattern ? `text matching ${String(o.pattern)}` : 'text'),
-      (raw) => {
-        if (o.maxLength !== undefined && raw.length > o.maxLength) throw `must be at most ${o.maxLength} characters`;
-        if (o.pattern && !o.pattern.test(raw)) throw `must be ${o.patternText ?? `text matching ${String(o.pattern)}`}`;
-        return raw;
+  string<O extends Common & { default?: string; pattern?: RegExp; patternText?: string; maxLength?: number }>(o: O): ParamDecl<Opt<O, 'default', string>> {
+    return decl(
+      {
+        kind: 'string',
+        ...(o.default !== undefined ? { default: o.default } : {}),
+        ...(o.pattern ? { pattern: o.pattern.source, patternFlags: o.pattern.flags } : {}),
+        ...(o.patternText !== undefined ? { patternText: o.patternText } : {}),
+        ...(o.maxLength !== undefined ? { maxLength: o.maxLength } : {}),
       },
-      () => o.default,
-      o.default,
-    ) as ParamDecl<O extends { default: string } ? string : string | undefined>;
+      o,
+    );
   },
   enum<const V extends string>(values: readonly V[], o: Common & { default: V }): ParamDecl<V> {
-    return decl(
-      'enum',
-      o,
-      values.join('|'),
-      (raw) => {
-        if (!(values as readonly string[]).includes(raw)) throw `must be one of ${values.join(', ')} (got ${JSON.stringify(raw)})`;
-        return raw as V;
-      },
-      () => o.default,
-      o.default,
-    );
+    return decl({ kind: 'enum', values: [...values], default: o.default }, o);
   },
   boolean(o: Common & { default: boolean }): ParamDecl<boolean> {
-    return decl(
-      'boolean',
-      o,
-      'yes|no',
-      (raw) => {
-        const s = raw.toLowerCase();
-        if (truthy.has(s)) return true;
-        if (falsy.has(s)) return false;
-        throw `must be yes or no (got ${JSON.stringify(raw)})`;
-      },
-      () => o.default,
-      o.default ? 'yes' : 'no',
-    );
+    return decl({ kind: 'boolean', default: o.default }, o);
   },
-  integer<O extends Common & { default?: number; min?: number; max?: number }>(o: O): ParamDecl<O extends { default: number } ? number : number | undefined> {
-    return decl<number | undefined>(
-      'integer',
-      o,
-      `integer${o.min !== undefined ? ` >= ${o.min}` : ''}${o.max !== undefined ? ` <= ${o.max}` : ''}`,
-      (raw) => {
-        if (!/^-?\d+$/.test(raw)) throw `must be an integer (got ${JSON.stringify(raw)})`;
-        const n = Number(raw);
-        if (o.min !== undefined && n < o.min) throw `must be at least ${o.min} (got ${n})`;
-        if (o.max !== undefined && n > o.max) throw `must be at most ${o.max} (got ${n})`;
-        return n;
-      },
-      () => o.default,
-      o.default === undefined ? undefined : String(o.default),
-    ) as ParamDecl<O extends { default: number } ? number : number | undefined>;
+  integer<O extends Common & { default?: number; min?: number; max?: number }>(o: O): ParamDecl<Opt<O, 'default', number>> {
+    return decl({ kind: 'integer', default: o.default, min: o.min, max: o.max }, o);
   },
   /** A size in MiB; accepts 512, 512M, 2G. */
-  size<O extends Common & { default?: number; min?: number }>(o: O): ParamDecl<O extends { default: number } ? number : number | undefined> {
-    return decl<number | undefined>(
-      'size',
-      o,
-      'size (512M, 2G)',
-      (raw) => {
-        const n = parseSizeMiB(raw);
-        if (o.min !== undefined && n < o.min) throw `must be at least ${o.min}M (got ${n}M)`;
-        return n;
-      },
-      () => o.default,
-      o.default === undefined ? undefined : `${o.default}M`,
-    ) as ParamDecl<O extends { default: number } ? number : number | undefined>;
+  size<O extends Common & { default?: number; min?: number }>(o: O): ParamDecl<Opt<O, 'default', number>> {
+    return decl({ kind: 'size', default: o.default, min: o.min }, o);
   },
   /** Comma- or space-separated list. */
   list(o: Common & { default?: string[]; itemPattern?: RegExp }): ParamDecl<string[]> {
-    return decl(
-      'list',
-      o,
-      'comma-separated list',
-      (raw) => {
-        const items = raw.split(/[\s,]+/).filter(Boolean);
-        for (const item of items) if (o.itemPattern && !o.itemPattern.test(item)) throw `has an invalid item ${JSON.stringify(item)}`;
-        return items;
-      },
-      () => o.default ?? [],
-      o.default?.join(','),
-    );
+    return decl({ kind: 'list', ...(o.default ? { default: o.default } : {}), ...(o.itemPattern ? { itemPattern: o.itemPattern.source } : {}) }, o);
   },
 };
 
@@ -150,6 +77,10 @@ export const PARAM_NAME = /^[a-z][a-z0-9_-]*$/;
 
 export function ospKey(name: string): string {
   return name.toUpperCase().replace(/-/g, '_');
+}
+
+export function accepts(d: ParamDecl<unknown>): string {
+  return acceptsText(d.spec);
 }
 
 /**
@@ -161,30 +92,16 @@ export function resolveParams<P extends ParamDecls>(
   decls: P,
   raw: Record<string, string>,
 ): { values: ParamValues<P>; problems: OsError[]; warnings: string[] } {
-  const values: Record<string, unknown> = {};
-  const problems: OsError[] = [];
-  const warnings: string[] = [];
-  const known = new Set<string>();
-  for (const [name, d] of Object.entries(decls)) {
-    const key = ospKey(name);
-    known.add(key);
-    const rawValue = raw[key];
-    if (rawValue === undefined || rawValue === '') {
-      values[name] = d.fallback();
-      continue;
-    }
-    try {
-      values[name] = d.parse(rawValue);
-    } catch (e) {
-      const msg = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
-      const shown = d.private ? msg.replaceAll(rawValue, '***') : msg;
-      problems.push(new OsError('E_PARAM', `OS parameter ${name} ${shown}`, { hint: `accepted: ${d.accepts}; see parameters.list` }));
-    }
-  }
-  for (const key of Object.keys(raw)) {
-    if (!known.has(key)) {
-      warnings.push(`OS parameter OSP_${key} is not declared by this provider; ignored (reinstall with ganeti-os install if parameters.list is stale)`);
-    }
-  }
-  return { values: values as ParamValues<P>, problems, warnings };
+  const list = Object.entries(decls).map(([name, d]) => ({ name, spec: d.spec, private: d.private }));
+  const { values, problems } = checkParamValues(list, raw);
+  const known = new Set(list.map((p) => ospKey(p.name)));
+  const warnings = Object.keys(raw)
+    .filter((k) => !known.has(k))
+    .map((k) => `OS parameter OSP_${k} is not declared by this provider; ignored (reinstall with ganeti-os install if parameters.list is stale)`);
+  const errors = problems.map((message) => {
+    const name = /^OS parameter (\S+)/.exec(message)?.[1] ?? '';
+    const d = decls[name];
+    return new OsError('E_PARAM', message, { hint: `accepted: ${d ? accepts(d) : '?'}; see parameters.list` });
+  });
+  return { values: values as ParamValues<P>, problems: errors, warnings };
 }

@@ -9,8 +9,8 @@ import type { AnyProvider } from './types.js';
 type Loader = () => Promise<{ default: AnyProvider }>;
 
 const builtins: Record<string, Loader> = {
-  noop: () => import('../../providers/noop/index.js') as Promise<{ default: AnyProvider }>,
-  debootstrap: () => import('../../providers/debootstrap/index.js') as Promise<{ default: AnyProvider }>,
+  noop: () => import('../../providers/noop/index.js'),
+  debootstrap: () => import('../../providers/debootstrap/index.js'),
 };
 
 export function builtinProviderNames(): string[] {

@@ -52,7 +52,7 @@ export interface ExportContext<V> extends InstanceContext<V> {
   /** Write the stream to this fd (stdout). Never log to it. */
   out: number;
   /** Report the stream size in bytes to Ganeti (EXP_SIZE_FD), when known. */
-  reportSize(bytes: bigint | number): void;
+  reportSize: (bytes: bigint | number) => void;
 }
 
 export interface ImportContext<V> extends InstanceContext<V> {
@@ -102,4 +102,4 @@ export function defineProvider<P extends ParamDecls>(provider: Provider<P>): Pro
   return provider;
 }
 
-export type AnyProvider = Provider<ParamDecls>;
+export type AnyProvider = Provider;

@@ -69,10 +69,10 @@ describe('ganeti-os install', () => {
     expect(readFileSync(join(dir, 'parameters.list'), 'utf8')).toBe('');
     for (const s of ['create', 'import', 'export', 'rename', 'verify']) {
       expect(lstatSync(join(dir, s)).isSymbolicLink()).toBe(true);
-      expect(readlinkSync(join(dir, s))).toBe(join(libDir, 'script.mjs'));
+      expect(readlinkSync(join(dir, s))).toBe(join(libDir, 'script.cjs'));
       expect(statSync(join(dir, s)).mode & 0o100).toBe(0o100);
     }
-    expect(readFileSync(join(libDir, 'script.mjs'), 'utf8').split('\n')[0]).toBe(`#!${process.execPath}`);
+    expect(readFileSync(join(libDir, 'script.cjs'), 'utf8').split('\n')[0]).toBe(`#!${process.execPath}`);
   });
 
   it('is idempotent', () => {
