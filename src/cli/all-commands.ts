@@ -1,2 +1,9 @@
 /** Registers every command group with the program (imported for its side effects by the CLI entry). */
-export {};
+import { registerCommands } from './program.js';
+import { variantsCommands } from './commands/variants.js';
+import { cacheCommands } from './commands/cache.js';
+import { buildCommands } from './commands/build.js';
+
+registerCommands(variantsCommands);
+registerCommands(cacheCommands);
+registerCommands(buildCommands);

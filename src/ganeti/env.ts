@@ -203,7 +203,9 @@ function parseStream(c: Collector, kind: 'EXPORT' | 'IMPORT'): StreamTarget {
 export function parseScriptEnv(script: ScriptName, env: Env): ScriptEnv {
   const c = new Collector(env);
   const os = parseOs(c, env);
-  const result: ScriptEnv = { script, os };
+  const raw: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) raw[k] = v;
+  const result: ScriptEnv = { script, os, raw };
   if (script !== 'verify') {
     result.instance = parseInstance(c, env);
     if (script === 'export') result.export = parseStream(c, 'EXPORT');

@@ -9,6 +9,8 @@ import type { Runner } from '../process/runner.js';
 import type { CleanupStack } from '../runtime/cleanup.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ParamDecls, ParamValues } from './params.js';
+import type { VariantSchema } from '../config/schema.js';
+import type { LegacyMapping } from '../config/legacy.js';
 
 /** Where a provider's configuration lives on the node. */
 export interface ProviderPaths {
@@ -71,6 +73,15 @@ export interface VariantsContext {
   log: Logger;
 }
 
+export interface WarmContext {
+  variant: string;
+  paths: ProviderPaths;
+  log: Logger;
+  runner: Runner;
+  cleanup: CleanupStack;
+  signal: AbortSignal;
+}
+
 export interface VerifyContext {
   variant: string;
   paths: ProviderPaths;
@@ -89,6 +100,13 @@ export interface Provider<P extends ParamDecls = ParamDecls> {
    * `ganeti-os variants sync`. Omit for a provider without variants.
    */
   variants?(ctx: VariantsContext): Promise<string[]> | string[];
+  /**
+   * Variant files: the schema of their keys (for `ganeti-os variants list|show|sync`) and,
+   * optionally, how instance-<os> style shell files map onto them.
+   */
+  variantConfig?: { schema: VariantSchema; legacy?: LegacyMapping };
+  /** Fill the cache for a variant without installing anything (`ganeti-os cache warm`). */
+  warmCache?(ctx: WarmContext): Promise<{ path: string; hit: boolean }>;
   /** Checks across parameters (each one is already parsed); throw OsError. */
   verify?(params: ParamValues<P>, ctx: VerifyContext): Promise<void> | void;
   create(ctx: CreateContext<ParamValues<P>>): Promise<void>;

@@ -1,0 +1,70 @@
+/**
+ * Reinstall keeps the guest's ssh host keys, so clients that trusted the instance still do; every
+ * other piece of identity (machine-id) is new. The old disk is opened read-only and closed before
+ * it is repartitioned; a disk that cannot be read (blank, damaged) simply yields no keys.
+ */
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDisk } from '../../src/disk/index.js';
+import { writeGuestFiles } from '../../src/guest/index.js';
+import type { Runner } from '../../src/process/runner.js';
+import { CleanupStack } from '../../src/runtime/cleanup.js';
+import { isOsError } from '../../src/runtime/errors.js';
+import type { Logger } from '../../src/runtime/logger.js';
+
+export interface SavedKey {
+  name: string;
+  content: Buffer;
+  mode: number;
+}
+
+function readNoFollow(path: string): { content: Buffer; mode: number } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > 64 * 1024) return undefined;
+    return { content: readFileSync(fd), mode: st.mode & 0o777 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function readOldHostKeys(o: { path: string; backendType?: string; runner: Runner; log: Logger; stack: CleanupStack }): Promise<SavedKey[]> {
+  const sub = new CleanupStack(o.log);
+  const h = o.stack.push('close the previous installation', async () => void (await sub.unwind()));
+  try {
+    const old = await openDisk({ path: o.path, ...(o.backendType ? { backendType: o.backendType } : {}), readOnly: true, runner: o.runner, log: o.log, stack: sub });
+    const dir = join(old.target, 'etc/ssh');
+    const keys: SavedKey[] = [];
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => /^ssh_host_[a-z0-9]+_key(\.pub)?$/.test(n));
+    } catch {
+      // no /etc/ssh
+    }
+    for (const name of names) {
+      const f = readNoFollow(join(dir, name));
+      if (f) keys.push({ name, ...f });
+    }
+    o.log.info(keys.length > 0 ? `reinstall: keeping ${keys.length / 2} ssh host key pair(s)` : 'reinstall: no ssh host keys to keep');
+    return keys;
+  } catch (e) {
+    o.log.info(`reinstall: previous installation not readable (${isOsError(e) ? e.message : String(e)}); new ssh host keys`);
+    return [];
+  } finally {
+    await h.release();
+  }
+}
+
+export async function restoreHostKeys(target: string, keys: readonly SavedKey[], log: Logger): Promise<void> {
+  await writeGuestFiles(
+    target,
+    keys.map((k) => ({ kind: 'file' as const, path: `/etc/ssh/${k.name}`, content: k.content, mode: k.name.endsWith('.pub') ? 0o644 : 0o600 })),
+  );
+  log.debug(`restored ${keys.length} ssh host key files`);
+}

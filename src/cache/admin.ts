@@ -1,0 +1,166 @@
+/**
+ * Cache administration for the CLI (`cache list|prune|clear`, with --json): plain data in, plain
+ * data out. Deletions take the entry's lock without waiting and skip entries in use.
+ */
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isOsError } from '../runtime/errors.js';
+import type { Logger } from '../runtime/logger.js';
+import { sha256File } from './archive.js';
+import { ageDays, classifyFile, entryPaths, isExpired } from './entry.js';
+import { lockFile } from './lock.js';
+import { removeTreeSafely } from './safe-remove.js';
+import { readSidecar } from './sidecar.js';
+
+export type CacheEntryStatus =
+  'ok' | 'expired' | 'no-sidecar' | 'no-tarball' | 'size-mismatch' | 'sha256-mismatch' | 'incomplete';
+
+export interface CacheListEntry {
+  name: string;
+  tarball: string | null;
+  key: string | null;
+  suite: string | null;
+  arch: string | null;
+  sizeBytes: number;
+  createdAt: string | null;
+  ageDays: number | null;
+  status: CacheEntryStatus;
+  inputs: Record<string, unknown> | null;
+  /** Temporary files and staging trees of a build in progress (or one that was killed). */
+  leftovers: string[];
+}
+
+export interface ListOptions {
+  dir: string;
+  /** Mark entries older than this as expired; default 'never' (no judgement). */
+  maxAgeDays?: number | 'never';
+  /** Recompute each tarball's sha256 (slow). */
+  verify?: boolean;
+  now?: () => number;
+}
+
+async function dirNames(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+export async function listCache(opts: ListOptions): Promise<CacheListEntry[]> {
+  const now = opts.now?.() ?? Date.now();
+  const stems = new Map<string, { tarball: boolean; sidecar: boolean; leftovers: string[] }>();
+  for (const name of await dirNames(opts.dir)) {
+    const c = classifyFile(name);
+    if (!c || c.role === 'lock') continue;
+    const s = stems.get(c.stem) ?? { tarball: false, sidecar: false, leftovers: [] };
+    if (c.role === 'tarball') s.tarball = true;
+    else if (c.role === 'sidecar') s.sidecar = true;
+    else s.leftovers.push(name);
+    stems.set(c.stem, s);
+  }
+  const out: CacheListEntry[] = [];
+  for (const [stem, s] of stems) {
+    const p = entryPaths(opts.dir, stem);
+    const size = s.tarball ? (await stat(p.tarball)).size : 0;
+    const sc = s.sidecar ? await readSidecar(p.sidecar) : undefined;
+    let status: CacheEntryStatus = 'ok';
+    if (!s.tarball && !s.sidecar) status = 'incomplete';
+    else if (!s.tarball) status = 'no-tarball';
+    else if (!sc) status = 'no-sidecar';
+    else if (sc.size !== size) status = 'size-mismatch';
+    else if (isExpired(sc, opts.maxAgeDays ?? 'never', now)) status = 'expired';
+    else if (opts.verify && (await sha256File(p.tarball)) !== sc.sha256) status = 'sha256-mismatch';
+    const str = (k: string): string | null => (typeof sc?.inputs[k] === 'string' ? sc.inputs[k] : null);
+    out.push({
+      name: stem,
+      tarball: s.tarball ? p.tarball : null,
+      key: sc?.key ?? null,
+      suite: str('suite'),
+      arch: str('arch'),
+      sizeBytes: size,
+      createdAt: sc?.createdAt ?? null,
+      ageDays: sc ? Math.round(ageDays(sc, now) * 10) / 10 : null,
+      status,
+      inputs: sc?.inputs ?? null,
+      leftovers: s.leftovers,
+    });
+  }
+  return out;
+}
+
+export interface PruneOptions {
+  dir: string;
+  log: Logger;
+  /** Remove entries older than this many days ('never': only broken entries and leftovers). */
+  olderThanDays: number | 'never';
+  now?: () => number;
+}
+
+export interface PruneResult {
+  removed: { name: string; reason: CacheEntryStatus | 'cleared'; bytes: number }[];
+  kept: string[];
+  /** Entries skipped because another process holds their lock. */
+  busy: string[];
+}
+
+async function removeEntry(
+  dir: string,
+  e: CacheListEntry,
+  log: Logger,
+  leftoversOnly = false,
+): Promise<'removed' | 'busy'> {
+  const p = entryPaths(dir, e.name);
+  let lock;
+  try {
+    lock = await lockFile(p.lock, { log, timeoutSec: 0 });
+  } catch (err) {
+    if (isOsError(err) && err.code === 'E_CACHE_LOCKED') return 'busy';
+    throw err;
+  }
+  try {
+    if (!leftoversOnly) for (const f of [p.sidecar, p.tarball]) await unlink(f).catch(() => undefined);
+    for (const l of e.leftovers) await removeTreeSafely(join(dir, l));
+  } finally {
+    lock.release();
+  }
+  return 'removed';
+}
+
+/** Remove expired entries, broken entries and leftovers of killed builds. */
+export async function pruneCache(opts: PruneOptions): Promise<PruneResult> {
+  const entries = await listCache({ dir: opts.dir, maxAgeDays: opts.olderThanDays, now: opts.now });
+  const result: PruneResult = { removed: [], kept: [], busy: [] };
+  for (const e of entries) {
+    const doomed = e.status !== 'ok' || e.leftovers.length > 0;
+    if (!doomed) {
+      result.kept.push(e.name);
+      continue;
+    }
+    if (e.status === 'ok') {
+      // A healthy entry with leftovers: only the leftovers go (when nobody is building).
+      const r = await removeEntry(opts.dir, e, opts.log, true);
+      (r === 'busy' ? result.busy : result.kept).push(e.name);
+      continue;
+    }
+    const r = await removeEntry(opts.dir, e, opts.log);
+    if (r === 'busy') result.busy.push(e.name);
+    else {
+      opts.log.info(`cache: removed ${e.name} (${e.status})`);
+      result.removed.push({ name: e.name, reason: e.status, bytes: e.sizeBytes });
+    }
+  }
+  return result;
+}
+
+/** Remove every entry not in use. */
+export async function clearCache(opts: { dir: string; log: Logger }): Promise<PruneResult> {
+  const result: PruneResult = { removed: [], kept: [], busy: [] };
+  for (const e of await listCache({ dir: opts.dir })) {
+    const r = await removeEntry(opts.dir, e, opts.log);
+    if (r === 'busy') result.busy.push(e.name);
+    else result.removed.push({ name: e.name, reason: 'cleared', bytes: e.sizeBytes });
+  }
+  return result;
+}

@@ -1,0 +1,78 @@
+/**
+ * Cache tarballs: GNU tar (ACLs, xattrs incl. file capabilities, numeric owners, sparse files)
+ * piped through zstd by the fd-handoff pipeline, so no byte passes through Node. Also the sha256
+ * used to check a tarball before it is trusted.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { runPipeline } from '../process/pipeline.js';
+import type { Logger } from '../runtime/logger.js';
+
+export const TAR_METADATA_FLAGS = ['--acls', '--xattrs', '--xattrs-include=*', '--numeric-owner'] as const;
+
+export interface ArchiveOptions {
+  log: Logger;
+  signal?: AbortSignal;
+  /** zstd level; default 3. */
+  level?: number;
+}
+
+/** tar the whole tree below `dir` ('.' as the root member) into zstd, written to `outFd`. */
+export async function packTree(dir: string, outFd: number, opts: ArchiveOptions): Promise<void> {
+  await runPipeline(
+    [
+      ['tar', ...TAR_METADATA_FLAGS, '--sparse', '-C', dir, '-cf', '-', '.'],
+      ['zstd', '-T0', `-${opts.level ?? 3}`, '-q', '-c'],
+    ],
+    {
+      log: opts.log,
+      signal: opts.signal,
+      stdin: 'ignore',
+      stdout: outFd,
+      code: 'E_CACHE_PACK',
+      hint: 'check free space in the cache directory',
+    },
+  );
+}
+
+/**
+ * Extract a .tar.zst made by packTree (a path, or an fd open on it) into `target` (which must
+ * exist), keeping all metadata.
+ */
+export async function unpackTree(
+  tarball: string | number,
+  target: string,
+  opts: ArchiveOptions,
+): Promise<void> {
+  await runPipeline(
+    [
+      ['zstd', '-dc', '-q'],
+      ['tar', ...TAR_METADATA_FLAGS, '-xpf', '-', '-C', target],
+    ],
+    {
+      log: opts.log,
+      signal: opts.signal,
+      stdin: typeof tarball === 'number' ? tarball : { path: tarball },
+      stdout: 'ignore',
+      code: 'E_CACHE_UNPACK',
+      hint: 'check free space on the target disk',
+    },
+  );
+}
+
+/** zstd's own integrity check (frame checksums), without extracting. */
+export async function testTarball(tarball: string, opts: ArchiveOptions): Promise<void> {
+  await runPipeline([['zstd', '-t', '-q', tarball]], {
+    log: opts.log,
+    signal: opts.signal,
+    stdout: 'ignore',
+    code: 'E_CACHE_CORRUPT',
+  });
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  await pipeline(createReadStream(path), h);
+  return h.digest('hex');
+}

@@ -1,0 +1,27 @@
+/** The content-addressed bootstrap cache. */
+export { cacheKey, canonicalJson, entryStem } from './key.js';
+export {
+  withCacheEntry,
+  installFromCache,
+  defaultCacheDir,
+  DEFAULT_CACHE_ROOT,
+  type CacheOptions,
+  type InstallOptions,
+  type InstallResult,
+  type BuildFn,
+  type CacheEntryResult,
+} from './store.js';
+export {
+  listCache,
+  pruneCache,
+  clearCache,
+  type CacheListEntry,
+  type CacheEntryStatus,
+  type PruneResult,
+  type PruneOptions,
+  type ListOptions,
+} from './admin.js';
+export { packTree, unpackTree, sha256File, TAR_METADATA_FLAGS } from './archive.js';
+export { lockFile, type CacheLock } from './lock.js';
+export { removeTreeSafely, mountsBelow } from './safe-remove.js';
+export type { CacheSidecar } from './sidecar.js';

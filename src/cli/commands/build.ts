@@ -1,0 +1,44 @@
+import { Command, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { buildImage } from '../../build/build.js';
+import { splitOsName } from '../../config/names.js';
+import { DEFAULTS } from '../../install/install.js';
+import type { CliContext } from '../context.js';
+import { osPaths } from '../os-paths.js';
+
+export function buildCommands(ctx: CliContext): CommandUnknownOpts[] {
+  const cmd = new Command('build')
+    .description('build a disk image with a provider, as Ganeti would install an instance, and optionally boot-test it')
+    .argument('<os+variant>', 'e.g. debootstrap+bookworm')
+    .requiredOption('-o, --output <file>', 'image file to write')
+    .option('--size <size>', 'disk size', '3G')
+    .addOption(new Option('--format <format>', 'image format').choices(['raw', 'qcow2'] as const))
+    .option('--name <host>', 'instance (host) name')
+    .option('-O, --os-parameters <key=value...>', 'OS parameters, as with gnt-instance add -O')
+    .option('--boot-test', 'boot the image in qemu until the login prompt', false)
+    .addOption(new Option('--firmware <fw>', 'firmware for the boot test').choices(['bios', 'uefi'] as const).default('bios' as const))
+    .option('--boot-timeout <seconds>', 'boot test timeout', '600')
+    .option('--os-dir <dir>', 'use the OS as installed there (its variants and hooks)', DEFAULTS.osDir)
+    .option('-f, --force', 'overwrite the output', false)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (full, o) => {
+      const { os, variant } = splitOsName(full);
+      const paths = osPaths(os, { osDir: o.osDir, packageRoot: ctx.packageRoot });
+      const r = await buildImage({
+        os,
+        variant,
+        output: o.output,
+        size: o.size,
+        ...(o.format ? { format: o.format } : {}),
+        ...(o.name ? { name: o.name } : {}),
+        params: o.osParameters ?? [],
+        bootTest: o.bootTest,
+        firmware: o.firmware,
+        bootTimeoutSec: Number(o.bootTimeout),
+        force: o.force,
+        paths,
+        log: ctx.log,
+      });
+      ctx.out(o.json ? JSON.stringify(r, null, 2) : `${r.output}: ${r.format}, ${r.sizeMiB} MiB, built in ${r.seconds.toFixed(0)} s${r.bootTest ? `, booted to login in ${r.bootTest.seconds.toFixed(0)} s` : ''}`);
+    });
+  return [cmd];
+}

@@ -1,0 +1,90 @@
+import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { clearCache, listCache, pruneCache } from '../../cache/admin.js';
+import { splitOsName } from '../../config/names.js';
+import { DEFAULTS } from '../../install/install.js';
+import { ExecRunner } from '../../process/runner.js';
+import { builtinProviderNames, loadProvider } from '../../provider/registry.js';
+import { CleanupStack } from '../../runtime/cleanup.js';
+import { OsError } from '../../runtime/errors.js';
+import { guardSignals } from '../../runtime/signals.js';
+import type { CliContext } from '../context.js';
+import { osPaths } from '../os-paths.js';
+
+function mib(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
+  const cmd = new Command('cache').description('manage the bootstrap caches');
+  const dirsOf = (os: string | undefined, osDir: string): { os: string; dir: string }[] =>
+    (os ? [os] : builtinProviderNames()).map((name) => ({ os: name, dir: osPaths(name, { osDir, packageRoot: ctx.packageRoot }).cacheDir }));
+
+  cmd
+    .command('list')
+    .description('list cache entries')
+    .argument('[os]', 'OS name (default: all)')
+    .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
+    .option('--verify', 'recompute checksums', false)
+    .option('--json', 'print JSON', false)
+    .action(async (os, o) => {
+      const all = [];
+      for (const { os: name, dir } of dirsOf(os, o.osDir)) {
+        for (const e of await listCache({ dir, verify: o.verify })) all.push({ os: name, dir, ...e });
+      }
+      if (o.json) return ctx.out(JSON.stringify(all, null, 2));
+      if (all.length === 0) return ctx.out('no cache entries');
+      for (const e of all) {
+        ctx.out(`${e.os}\t${e.name}\t${e.status}\t${mib(e.sizeBytes)}\t${e.ageDays === null ? '?' : e.ageDays.toFixed(1)} days\t${e.tarball ?? ''}`);
+      }
+    });
+
+  cmd
+    .command('warm')
+    .description('build the cache entry of OS+VARIANT now (e.g. before a node loses its route to the mirror)')
+    .argument('<os+variant>', 'e.g. debootstrap+bookworm')
+    .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
+    .option('--json', 'print JSON', false)
+    .action(async (full, o) => {
+      const { os, variant } = splitOsName(full);
+      const paths = osPaths(os, { osDir: o.osDir, packageRoot: ctx.packageRoot });
+      const provider = await loadProvider(os, paths.module);
+      if (!provider.warmCache) throw new OsError('E_NO_CACHE', `${os} keeps no cache`, { hint: 'only bootstrapping providers (debootstrap) have caches' });
+      const stack = new CleanupStack(ctx.log);
+      const guard = guardSignals(stack, ctx.log);
+      try {
+        const r = await provider.warmCache({ variant: variant || 'default', paths, log: ctx.log, runner: new ExecRunner(ctx.log, guard.signal), cleanup: stack, signal: guard.signal });
+        ctx.out(o.json ? JSON.stringify({ os, variant: variant || 'default', ...r }) : `${r.hit ? 'already cached' : 'cached'}: ${r.path}`);
+      } finally {
+        await stack.unwind();
+        guard.dispose();
+      }
+    });
+
+  cmd
+    .command('prune')
+    .description('remove expired and broken entries and leftovers of killed builds')
+    .argument('[os]', 'OS name (default: all)')
+    .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
+    .option('--older-than <days>', "remove entries older than this many days ('never': only broken ones)", '14')
+    .option('--json', 'print JSON', false)
+    .action(async (os, o) => {
+      const days = o.olderThan === 'never' ? 'never' : Number(o.olderThan);
+      if (days !== 'never' && !(days >= 0)) throw new OsError('E_USAGE', `--older-than ${o.olderThan} is not a number of days`, { hint: 'e.g. --older-than 14' });
+      const results = [];
+      for (const { os: name, dir } of dirsOf(os, o.osDir)) results.push({ os: name, ...(await pruneCache({ dir, log: ctx.log, olderThanDays: days })) });
+      ctx.out(o.json ? JSON.stringify(results, null, 2) : results.map((r) => `${r.os}: ${JSON.stringify(r)}`).join('\n'));
+    });
+
+  cmd
+    .command('clear')
+    .description('remove every cache entry')
+    .argument('[os]', 'OS name (default: all)')
+    .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
+    .option('--json', 'print JSON', false)
+    .action(async (os, o) => {
+      const results = [];
+      for (const { os: name, dir } of dirsOf(os, o.osDir)) results.push({ os: name, ...(await clearCache({ dir, log: ctx.log })) });
+      ctx.out(o.json ? JSON.stringify(results, null, 2) : results.map((r) => `${r.os}: ${JSON.stringify(r)}`).join('\n'));
+    });
+  return [cmd];
+}

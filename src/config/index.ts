@@ -1,0 +1,33 @@
+/** Variant configuration: schemas, files, `extend`, provenance, legacy shell files, variants.list. */
+export * from './schema.js';
+export * from './names.js';
+export * from './paths.js';
+export { parseVariantYaml, readVariantYaml, type RawVariantFile, type RawEntry } from './yaml-file.js';
+export { applyListOps, checkVariantFile, type ListOps } from './validate.js';
+export {
+  resolveVariant,
+  showProvenance,
+  type ResolvedVariant,
+  type Provenance,
+  type ResolveOptions,
+  type LegacyOptions,
+} from './resolve.js';
+export {
+  listVariants,
+  orderVariants,
+  publishedVariantNames,
+  cCompare,
+  type VariantSummary,
+  type ListOptions,
+} from './list.js';
+export { renderVariantsList, syncVariantsList, type SyncResult } from './variants-list.js';
+export { formatVariantList, formatVariantShow } from './format.js';
+export {
+  commaList,
+  readLegacyConfig,
+  sourceShellFiles,
+  parseEnv0,
+  type LegacyMapping,
+  type LegacyVar,
+  type LegacyEntry,
+} from './legacy.js';

@@ -1,0 +1,110 @@
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatVariantList } from './format.js';
+import { listVariants, orderVariants, type VariantSummary } from './list.js';
+import { renderVariantsList, syncVariantsList } from './variants-list.js';
+
+let root: string;
+let admin: string;
+let shipped: string;
+const opts = () => ({ configRoot: path.join(root, 'etc/ganeti'), shippedDir: shipped });
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'gos-list-'));
+  admin = path.join(root, 'etc/ganeti/instance-debootstrap/variants');
+  shipped = path.join(root, 'share');
+  mkdirSync(admin, { recursive: true });
+  mkdirSync(shipped, { recursive: true });
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const v = (name: string, extra: Partial<VariantSummary> = {}): VariantSummary => ({
+  name,
+  file: `/x/${name}.yaml`,
+  source: 'shipped',
+  published: true,
+  isDefault: false,
+  description: '',
+  ...extra,
+});
+
+describe('default variant and order', () => {
+  it('default: true wins, then "default", then the first name in C order', () => {
+    expect(orderVariants([v('b'), v('default'), v('a', { isDefault: true })]).map((x) => x.name)).toEqual([
+      'a',
+      'b',
+      'default',
+    ]);
+    expect(orderVariants([v('b'), v('default'), v('a')]).map((x) => x.name)).toEqual(['default', 'a', 'b']);
+    expect(orderVariants([v('b'), v('B'), v('a')]).map((x) => x.name)).toEqual(['B', 'a', 'b']);
+  });
+  it('unpublished variants are never the default and come last', () => {
+    const out = orderVariants([
+      v('default', { published: false }),
+      v('z'),
+      v('base', { published: false, isDefault: true }),
+    ]);
+    expect(out.map((x) => [x.name, x.isDefault])).toEqual([
+      ['z', true],
+      ['base', false],
+      ['default', false],
+    ]);
+  });
+  it('two default: true files are an error naming both', () => {
+    expect(() => orderVariants([v('a', { isDefault: true }), v('b', { isDefault: true })])).toThrow(
+      /\/x\/a\.yaml, \/x\/b\.yaml/,
+    );
+  });
+});
+
+describe('listVariants', () => {
+  it('lists admin and shipped files (admin wins), publish: false hidden from variants.list', async () => {
+    writeFileSync(path.join(shipped, 'bookworm.yaml'), 'description: shipped\n');
+    writeFileSync(path.join(shipped, 'base.yaml'), 'publish: false\n');
+    writeFileSync(path.join(admin, 'bookworm.yaml'), 'description: mine\n');
+    writeFileSync(path.join(admin, 'zz.yaml'), 'default: true\n');
+    writeFileSync(path.join(admin, 'old.conf'), 'SUITE=buster\n');
+    writeFileSync(path.join(admin, 'bad name.yaml'), '');
+    const list = await listVariants('debootstrap', opts());
+    expect(list.map((x) => [x.name, x.source, x.published, x.isDefault])).toEqual([
+      ['zz', 'admin', true, true],
+      ['bookworm', 'admin', true, false],
+      ['base', 'shipped', false, false],
+    ]);
+    expect(list[1]!.description).toBe('mine');
+    expect(renderVariantsList(list)).toBe('zz\nbookworm\n');
+    const withLegacy = await listVariants('debootstrap', { ...opts(), legacy: true });
+    expect(renderVariantsList(withLegacy)).toBe('zz\nbookworm\nold\n');
+    expect(formatVariantList(list)).toMatch(/^zz {8}\(default, admin\)\nbookworm {2}\(admin\) {2}mine\n$/);
+    expect(JSON.parse(formatVariantList(list, { json: true, all: true }))).toHaveLength(3);
+  });
+  it('a broken file is still listed, with its error', async () => {
+    writeFileSync(path.join(admin, 'broken.yaml'), 'a: [\n');
+    const [b] = await listVariants('debootstrap', opts());
+    expect(b!.error).toMatch(/broken\.yaml:\d+: YAML syntax error/);
+  });
+});
+
+describe('variants.list', () => {
+  it('is empty when nothing is published', () => {
+    expect(renderVariantsList([v('a', { published: false })])).toBe('');
+  });
+  it('is rewritten atomically, only when it changes', async () => {
+    const osDir = path.join(root, 'os');
+    mkdirSync(osDir);
+    expect((await syncVariantsList(osDir, 'a\nb\n')).changed).toBe(true);
+    const ino = statSync(path.join(osDir, 'variants.list')).ino;
+    expect((await syncVariantsList(osDir, 'a\nb\n')).changed).toBe(false);
+    expect(statSync(path.join(osDir, 'variants.list')).ino).toBe(ino);
+    expect((await syncVariantsList(osDir, 'b\n')).changed).toBe(true);
+    expect(readFileSync(path.join(osDir, 'variants.list'), 'utf8')).toBe('b\n');
+    expect(readdirSync(osDir)).toEqual(['variants.list']);
+  });
+  it('fails clearly when the OS directory is missing', async () => {
+    await expect(syncVariantsList(path.join(root, 'nope'), 'a\n')).rejects.toThrow(
+      /cannot write .*variants\.list \(ENOENT\)/,
+    );
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * One provider operation from a Ganeti environment: parse and validate it, resolve the OS
+ * parameters (private values are masked in the log from here on), build the context, run, and
+ * unwind the cleanup stack whatever happens. Used by the scripts and by `ganeti-os build`.
+ */
+import { writeSync } from 'node:fs';
+import { resolveParams } from '../provider/params.js';
+import type { AnyProvider, BaseContext, ProviderPaths } from '../provider/types.js';
+import { CleanupStack } from '../runtime/cleanup.js';
+import { OsErrors } from '../runtime/errors.js';
+import { Logger } from '../runtime/logger.js';
+import { guardSignals } from '../runtime/signals.js';
+import { parseScriptEnv } from './env.js';
+import type { ScriptName } from './types.js';
+
+export interface OperationInput {
+  provider: AnyProvider;
+  script: ScriptName;
+  env: Readonly<Record<string, string | undefined>>;
+  paths: ProviderPaths;
+  log: Logger;
+  /** Keep the log level the caller chose instead of DEBUG_LEVEL's. */
+  keepLogLevel?: boolean;
+}
+
+export async function runOperation(input: OperationInput): Promise<void> {
+  const { provider, script, paths, log } = input;
+  const env = parseScriptEnv(script, input.env);
+  if (!input.keepLogLevel) log.setLevel(Logger.levelFromDebug(env.os.debugLevel));
+  for (const [name, d] of Object.entries(provider.params)) {
+    const value = env.os.params[name.toUpperCase().replace(/-/g, '_')];
+    if (d.private && value) log.redact(value);
+  }
+  const { values, problems, warnings } = resolveParams(provider.params, env.os.params);
+  for (const w of warnings) log.warn(w);
+  if (problems.length > 0) throw new OsErrors(problems);
+  if (script === 'verify') {
+    await provider.verify?.(values, { variant: env.os.variant, paths, log });
+    return;
+  }
+  const stack = new CleanupStack(log);
+  const guard = guardSignals(stack, log);
+  try {
+    // Loaded only here: verify (run for every parameter check) must not pay for execa.
+    const { ExecRunner } = await import('../process/runner.js');
+    const base: BaseContext<typeof values> = {
+      env,
+      params: values,
+      variant: env.os.variant,
+      paths,
+      log,
+      cleanup: stack,
+      signal: guard.signal,
+      runner: new ExecRunner(log, guard.signal),
+    };
+    const instance = env.instance!;
+    const started = Date.now();
+    log.debug(`${script} ${instance.name} with ${provider.name}${env.os.variant ? '+' + env.os.variant : ''} (API ${env.os.apiVersion})`);
+    switch (script) {
+      case 'create':
+        await provider.create({ ...base, instance, reinstall: instance.reinstall });
+        break;
+      case 'rename':
+        await provider.rename({ ...base, instance, oldName: env.oldName ?? '' });
+        break;
+      case 'export': {
+        const target = env.export!;
+        await provider.export({
+          ...base,
+          instance,
+          target,
+          out: 1,
+          reportSize: (bytes) => {
+            if (target.sizeFd !== undefined) writeSync(target.sizeFd, `${String(bytes)}\n`);
+          },
+        });
+        break;
+      }
+      case 'import':
+        await provider.import({ ...base, instance, target: env.import!, in: 0 });
+        break;
+    }
+    await stack.unwind();
+    log.debug(`${script} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await stack.unwind();
+    guard.dispose();
+  }
+}

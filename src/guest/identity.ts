@@ -1,0 +1,97 @@
+/**
+ * Per-instance identity, never shared between instances made from one cache: a fresh machine-id
+ * (with the /var/lib/dbus/machine-id link) and fresh ssh host keys. Keys are generated on the host
+ * with ssh-keygen into a private temporary directory, then written into the guest by the safe
+ * writer (private keys 0600, public keys 0644). On reinstall, policy 'keep' keeps the keys found in
+ * the guest and only adds missing types.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Runner } from '../process/runner.js';
+import { OsError } from '../runtime/errors.js';
+import { resolveInGuest, targetRoot } from './guest-path.js';
+import type { GuestEntry, WriteReport } from './types.js';
+import { writeGuestFiles } from './writer.js';
+
+/** 32 lowercase hex digits, as systemd-machine-id-setup writes. */
+export function newMachineId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function planMachineId(machineId: string): GuestEntry[] {
+  if (!/^[0-9a-f]{32}$/.test(machineId)) throw new OsError('E_INTERNAL', `bad machine id ${machineId}`);
+  return [
+    { kind: 'file', path: '/etc/machine-id', content: `${machineId}\n`, mode: 0o444 },
+    { kind: 'symlink', path: '/var/lib/dbus/machine-id', target: '/etc/machine-id' },
+  ];
+}
+
+export type SshKeyType = 'ed25519' | 'rsa' | 'ecdsa';
+export const DEFAULT_SSH_KEY_TYPES: readonly SshKeyType[] = ['ed25519', 'rsa', 'ecdsa'];
+
+export interface SshHostKeyOptions {
+  runner: Runner;
+  target: string;
+  /** Instance name, for the key comment root@<name>. */
+  name: string;
+  types?: readonly SshKeyType[];
+  /** 'regenerate' (default): replace every host key; 'keep': keep complete pairs already there. */
+  policy?: 'regenerate' | 'keep';
+}
+
+const HOST_KEY = /^ssh_host_([a-z0-9]+)_key(\.pub)?$/;
+
+async function existingHostKeys(target: string): Promise<string[]> {
+  const root = await targetRoot(target);
+  const r = await resolveInGuest(root, '/etc/ssh', { followFinal: true });
+  if (!r.stat?.isDirectory()) return [];
+  return (await readdir(r.hostPath)).filter((n) => HOST_KEY.test(n));
+}
+
+/** Generate (or keep) the guest's ssh host keys. Returns the writer's report. */
+export async function generateSshHostKeys(opts: SshHostKeyOptions): Promise<WriteReport[]> {
+  const types = opts.types ?? DEFAULT_SSH_KEY_TYPES;
+  const policy = opts.policy ?? 'regenerate';
+  const existing = await existingHostKeys(opts.target);
+  const entries: GuestEntry[] = [];
+  let wanted: SshKeyType[];
+  if (policy === 'keep') {
+    wanted = types.filter(
+      (t) => !(existing.includes(`ssh_host_${t}_key`) && existing.includes(`ssh_host_${t}_key.pub`)),
+    );
+  } else {
+    wanted = [...types];
+    for (const n of existing) entries.push({ kind: 'remove', path: `/etc/ssh/${n}` });
+  }
+  if (wanted.length > 0) {
+    const dir = await mkdtemp(join(tmpdir(), 'ganeti-os-sshkeys-'));
+    try {
+      for (const t of wanted) {
+        const file = join(dir, `ssh_host_${t}_key`);
+        await opts.runner.run(
+          'ssh-keygen',
+          ['-q', '-t', t, '-N', '', '-C', `root@${opts.name}`, '-f', file],
+          {
+            code: 'E_GUEST_SSH_KEYGEN',
+            hint: 'install openssh-client on the node',
+          },
+        );
+        entries.push(
+          { kind: 'file', path: `/etc/ssh/ssh_host_${t}_key`, content: await readFile(file), mode: 0o600 },
+          {
+            kind: 'file',
+            path: `/etc/ssh/ssh_host_${t}_key.pub`,
+            content: await readFile(`${file}.pub`),
+            mode: 0o644,
+          },
+        );
+      }
+    } finally {
+      for (const n of await readdir(dir)) await unlink(join(dir, n));
+      await rmdir(dir);
+    }
+  }
+  return writeGuestFiles(opts.target, entries);
+}
