@@ -8,7 +8,11 @@ import { defineProvider } from '../../src/provider/types.js';
 export default defineProvider({
   name: 'noop',
   description: 'no installation; export/import stream raw disk bytes',
+  // No parameters and no variants: API 15 is all it needs, and Ganeti then skips the `verify`
+  // run it makes before every add and reinstall of an API 20 OS.
+  apiVersions: [15, 10],
   params: {},
+  noOp: ['create', 'rename'],
   create({ log, reinstall }) {
     log.debug(reinstall ? 'noop: reinstall, nothing to do' : 'noop: nothing to install');
     return Promise.resolve();

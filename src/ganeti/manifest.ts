@@ -23,6 +23,8 @@ export interface OsManifest {
   params?: ParamCheck[];
   /** True when verify must load the provider (it has cross-parameter checks). */
   verifyNeedsProvider?: boolean;
+  /** Operations that do nothing; the script entry answers them after checking the environment. */
+  noOp?: string[];
 }
 
 export function readManifest(osDir: string): OsManifest {
@@ -47,6 +49,7 @@ export function readManifest(osDir: string): OsManifest {
       version: m.version ?? 'unknown',
       ...(Array.isArray(m.params) ? { params: m.params } : {}),
       verifyNeedsProvider: m.verifyNeedsProvider ?? true,
+      ...(Array.isArray(m.noOp) ? { noOp: m.noOp } : {}),
     };
   } catch (e) {
     throw new OsError('E_NOT_INSTALLED', `${file} is not a valid ganeti-os manifest (${(e as Error).message})`, {

@@ -1,12 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dir as tmpDir } from 'tmp-promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { param } from '../provider/params.js';
 import { fastVerify } from './verify-fast.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'gos-fastverify-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// A plain directory of JSON files, never a mount point: tmp-promise's recursive cleanup is safe here.
+const tmp = await tmpDir({ prefix: 'gos-fastverify-', unsafeCleanup: true });
+const dir = tmp.path;
+afterAll(() => tmp.cleanup());
 
 function osDir(name: string, manifest: object): string {
   const d = join(dir, name);
@@ -48,5 +50,25 @@ describe('fastVerify', () => {
     expect(fastVerify(hooked, ['parameters'], { OS_API_VERSION: '20' }, () => undefined)).toBeUndefined();
     const old = osDir('old', { provider: 'x', configDir: '/x' });
     expect(fastVerify(old, ['parameters'], { OS_API_VERSION: '20' }, () => undefined)).toBeUndefined();
+  });
+});
+
+describe('fast no-op operations', () => {
+  const create = osDir('noopish', { provider: 'noop', configDir: '/x', params: [], verifyNeedsProvider: false, noOp: ['create', 'rename'] }).replace(/verify$/, 'create');
+  const env = { OS_API_VERSION: '15', OS_NAME: 'noop', OS_VARIANT: '', INSTANCE_NAME: 'i1', DISK_COUNT: '0', NIC_COUNT: '0' };
+
+  it('succeeds on a valid environment without loading the provider', () => {
+    expect(fastVerify(create, [], env, () => undefined)).toBe(0);
+  });
+
+  it('still checks the environment, every problem and the reason last', () => {
+    const lines: string[] = [];
+    expect(fastVerify(create, [], { ...env, INSTANCE_NAME: undefined, NIC_COUNT: 'x' }, (l) => lines.push(l))).toBe(1);
+    expect(lines[0]).toMatch(/^error\[E_ENV\]: INSTANCE_NAME is missing/);
+    expect(lines[lines.length - 1]).toMatch(/^error\[E_ENV\]: 2 problems: /);
+  });
+
+  it('leaves operations that do something to the full runtime', () => {
+    expect(fastVerify(create.replace(/create$/, 'export'), [], env, () => undefined)).toBeUndefined();
   });
 });

@@ -142,6 +142,7 @@ async function installOne(provider: AnyProvider, o: InstallOptions, module: stri
     version: o.version ?? 'dev',
     params: Object.entries(provider.params).map(([name, d]) => ({ name, spec: d.spec, private: d.private })),
     verifyNeedsProvider: typeof provider.verify === 'function',
+    ...(provider.noOp?.length ? { noOp: [...provider.noOp] } : {}),
   };
   const rendered = renderOsDir({
     name: provider.name,

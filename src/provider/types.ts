@@ -96,6 +96,12 @@ export interface Provider<P extends ParamDecls = ParamDecls> {
   apiVersions?: readonly (10 | 15 | 20)[];
   params: P;
   /**
+   * Operations that do nothing (noop's create and rename). The script entry answers them after
+   * checking Ganeti's environment, without loading the provider: `gnt-instance add` pays only for
+   * starting node. The functions are still called when the provider runs in-process (build, tests).
+   */
+  noOp?: readonly ('create' | 'rename')[];
+  /**
    * Published variants, default first. Rendered into variants.list at install and by
    * `ganeti-os variants sync`. Omit for a provider without variants.
    */

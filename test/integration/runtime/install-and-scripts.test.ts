@@ -64,9 +64,11 @@ describe('ganeti-os install', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`installed noop in ${osDir}/noop`);
     const dir = join(osDir, 'noop');
-    expect(readFileSync(join(dir, 'ganeti_api_version'), 'utf8')).toBe('20\n15\n10\n');
+    // noop has no parameters: API 15 (no parameters.list, and Ganeti runs no verify before each add)
+    expect(readFileSync(join(dir, 'ganeti_api_version'), 'utf8')).toBe('15\n10\n');
     expect(readFileSync(join(dir, 'variants.list'), 'utf8')).toBe('');
-    expect(readFileSync(join(dir, 'parameters.list'), 'utf8')).toBe('');
+    expect(existsSync(join(dir, 'parameters.list'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, 'ganeti-os.json'), 'utf8'))).toMatchObject({ provider: 'noop', noOp: ['create', 'rename'] });
     for (const s of ['create', 'import', 'export', 'rename', 'verify']) {
       expect(lstatSync(join(dir, s)).isSymbolicLink()).toBe(true);
       expect(readlinkSync(join(dir, s))).toBe(join(libDir, 'script.cjs'));
@@ -95,6 +97,7 @@ describe('ganeti-os install', () => {
     const r = ganetiOs('install', '--os-dir', osDir, '--lib-dir', libDir, '--search-path', osDir, '--provider', join(root, 'providers/example/provider.ts'));
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('installed motd');
+    expect(readFileSync(join(osDir, 'motd', 'ganeti_api_version'), 'utf8')).toBe('20\n15\n10\n');
     expect(readFileSync(join(osDir, 'motd', 'variants.list'), 'utf8')).toBe('default\nloud\n');
     expect(readFileSync(join(osDir, 'motd', 'parameters.list'), 'utf8')).toBe(
       'greeting text written to the disk\ndelay seconds to wait before writing (for testing signals)\ntoken a secret that must never be logged\n',
