@@ -24,17 +24,23 @@ await build({
   },
   logLevel: 'warning',
 });
-await build({
-  entryPoints: ['src/bin/script-entry.ts'],
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outfile: 'dist/script.cjs',
-  minify: true,
-  banner: { js: '#!/usr/bin/env node' },
-  logLevel: 'warning',
-});
+// The script entry and its fast operations: CommonJS, each self-contained, the cheapest to start.
+for (const [entry, out] of [
+  ['src/bin/script-entry.ts', 'dist/script.cjs'],
+  ['src/bin/fast-ops.ts', 'dist/fast-ops.cjs'],
+]) {
+  await build({
+    entryPoints: [entry!],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outfile: out,
+    minify: true,
+    ...(out === 'dist/script.cjs' ? { banner: { js: '#!/usr/bin/env node' } } : {}),
+    logLevel: 'warning',
+  });
+}
 chmodSync('dist/ganeti-os.mjs', 0o755);
 chmodSync('dist/script.cjs', 0o755);
 chmodSync('dist/script.mjs', 0o755);

@@ -13,6 +13,7 @@ export default defineProvider({
   apiVersions: [15, 10],
   params: {},
   noOp: ['create', 'rename'],
+  rawStreams: true,
   create({ log, reinstall }) {
     log.debug(reinstall ? 'noop: reinstall, nothing to do' : 'noop: nothing to install');
     return Promise.resolve();
@@ -22,11 +23,11 @@ export default defineProvider({
     return Promise.resolve();
   },
   async export({ target, reportSize, signal, log }) {
-    const { exportRaw } = await import('./raw-stream.js');
+    const { exportRaw } = await import('../../src/stream/raw.js');
     await exportRaw(target.device, (n) => reportSize(n), signal, log);
   },
   async import({ target, in: inFd, signal, log }) {
-    const { importRaw } = await import('./raw-stream.js');
+    const { importRaw } = await import('../../src/stream/raw.js');
     await importRaw(target.device, inFd, signal, log);
   },
 });

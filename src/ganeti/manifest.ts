@@ -25,6 +25,8 @@ export interface OsManifest {
   verifyNeedsProvider?: boolean;
   /** Operations that do nothing; the script entry answers them after checking the environment. */
   noOp?: string[];
+  /** export/import move raw disk bytes; the script entry answers them. */
+  rawStreams?: boolean;
 }
 
 export function readManifest(osDir: string): OsManifest {
@@ -50,6 +52,7 @@ export function readManifest(osDir: string): OsManifest {
       ...(Array.isArray(m.params) ? { params: m.params } : {}),
       verifyNeedsProvider: m.verifyNeedsProvider ?? true,
       ...(Array.isArray(m.noOp) ? { noOp: m.noOp } : {}),
+      ...(m.rawStreams === true ? { rawStreams: true } : {}),
     };
   } catch (e) {
     throw new OsError('E_NOT_INSTALLED', `${file} is not a valid ganeti-os manifest (${(e as Error).message})`, {

@@ -52,6 +52,7 @@ export async function runOperation(input: OperationInput): Promise<void> {
       cleanup: stack,
       signal: guard.signal,
       runner: new ExecRunner(log, guard.signal),
+      cleanupRunner: new ExecRunner(log),
     };
     const instance = env.instance!;
     const started = Date.now();

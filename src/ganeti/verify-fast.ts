@@ -1,21 +1,20 @@
 /**
  * The fast paths of the script entry, answered from the OS directory's manifest without loading the
- * provider or the runtime: `verify parameters` (the parameter specs are recorded there), and
+ * provider or the runtime: `verify parameters` (the parameter specs are recorded there),
  * operations the provider declares as doing nothing (noop's create and rename), which still check
- * Ganeti's environment. Output and exit codes are those of the full runtime. Returns undefined when
+ * Ganeti's environment, and raw disk streams (noop's export and import). Output and exit codes are those of the full runtime. Returns undefined when
  * the full runtime must answer instead (help, a provider verify hook, an old manifest).
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { checkParamValues, type ParamCheck } from '../provider/param-spec.js';
-import { OsErrors, toOsError } from '../runtime/errors.js';
-import { parseScriptEnv } from './env.js';
+import { acceptsText, checkParamValues, type ParamCheck } from '../provider/param-spec.js';
 import { SCRIPT_NAMES, type ScriptName } from './types.js';
 
 interface FastManifest {
   params?: ParamCheck[];
   verifyNeedsProvider?: boolean;
   noOp?: string[];
+  rawStreams?: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -28,20 +27,12 @@ function readFast(dir: string): FastManifest | undefined {
   }
 }
 
-function fastNoOp(script: ScriptName, env: Env, err: (line: string) => void): number {
-  try {
-    const parsed = parseScriptEnv(script, env);
-    if (parsed.os.debugLevel > 0) err(`debug: ${script} ${parsed.instance?.name ?? ''}: nothing to do`);
-    return 0;
-  } catch (e) {
-    const error = toOsError(e);
-    if (error instanceof OsErrors && error.problems.length > 1) for (const line of error.lines()) err(line);
-    err(error.oneLine());
-    return error.exitCode;
-  }
-}
-
-export function fastVerify(scriptPath: string, args: readonly string[], env: Env, err: (line: string) => void): number | undefined {
+/**
+ * `verify parameters` answered here: its exit code. 'fast-op': a declared no-op or raw stream, which
+ * fast-ops.ts answers (kept in its own file so verify does not load the environment parser).
+ * undefined: the full runtime answers.
+ */
+export function fastPath(scriptPath: string, args: readonly string[], env: Env, err: (line: string) => void): number | 'fast-op' | undefined {
   const path = resolve(scriptPath);
   const script = basename(path) as ScriptName;
   if (!SCRIPT_NAMES.includes(script)) return undefined;
@@ -49,7 +40,10 @@ export function fastVerify(scriptPath: string, args: readonly string[], env: Env
   const manifest = readFast(dirname(path));
   if (!manifest) return undefined;
   if (script !== 'verify') {
-    return args.length === 0 && manifest.noOp?.includes(script) ? fastNoOp(script, env, err) : undefined;
+    if (args.length > 0) return undefined;
+    if (manifest.noOp?.includes(script)) return 'fast-op';
+    if (manifest.rawStreams && (script === 'export' || script === 'import')) return 'fast-op';
+    return undefined;
   }
   if (args.length !== 1 || args[0] !== 'parameters') return undefined;
   if (manifest.verifyNeedsProvider !== false || !Array.isArray(manifest.params)) return undefined;
@@ -59,7 +53,13 @@ export function fastVerify(scriptPath: string, args: readonly string[], env: Env
   for (const [k, v] of Object.entries(env)) if (k.startsWith('OSP_') && v) raw[k.slice(4)] = v;
   const { problems } = checkParamValues(manifest.params, raw);
   if (problems.length === 0) return 0;
-  for (const p of problems) err(`error[E_PARAM]: ${p}`);
-  if (problems.length > 1) err(`error[E_PARAM]: ${problems.length} problems: ${problems.join('; ')}`);
+  // The same hint as the full runtime (provider/params.ts resolveParams).
+  const hint = (problem: string): string => {
+    const name = /^OS parameter (\S+)/.exec(problem)?.[1];
+    const spec = manifest.params?.find((p) => p.name === name)?.spec;
+    return ` (hint: accepted: ${spec ? acceptsText(spec) : '?'}; see parameters.list)`;
+  };
+  for (const p of problems) err(`error[E_PARAM]: ${p}${hint(p)}`);
+  if (problems.length > 1) err(`error[E_PARAM]: ${problems.length} problems: ${problems.join('; ')}${hint(problems[0]!)}`);
   return 1;
 }

@@ -143,6 +143,7 @@ async function installOne(provider: AnyProvider, o: InstallOptions, module: stri
     params: Object.entries(provider.params).map(([name, d]) => ({ name, spec: d.spec, private: d.private })),
     verifyNeedsProvider: typeof provider.verify === 'function',
     ...(provider.noOp?.length ? { noOp: [...provider.noOp] } : {}),
+    ...(provider.rawStreams ? { rawStreams: true } : {}),
   };
   const rendered = renderOsDir({
     name: provider.name,

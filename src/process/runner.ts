@@ -7,6 +7,7 @@
 import { execa, type Options as ExecaOptions } from 'execa';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
+import { TOOL_PATH } from './tool-path.js';
 
 export interface RunOptions {
   /** Text written to the command's stdin. */
@@ -39,8 +40,7 @@ export interface Runner {
   run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
 }
 
-/** The standard PATH for tools, whatever Ganeti handed us. */
-export const TOOL_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export { TOOL_PATH };
 
 function lastLine(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -75,7 +75,7 @@ export class ExecRunner implements Runner {
     const stdout = typeof r.stdout === 'string' ? r.stdout : '';
     const stderr = typeof r.stderr === 'string' ? r.stderr : '';
     const exitCode = r.exitCode ?? (r.signal ? 128 : 1);
-    const failed = Boolean(r.failed);
+    const failed = r.failed;
     if (failed) {
       const why = r.timedOut
         ? `timed out after ${opts.timeoutMs ?? 0} ms`

@@ -37,6 +37,11 @@ export interface BaseContext<V> {
   /** Aborted on SIGTERM/SIGINT/SIGHUP. */
   signal: AbortSignal;
   runner: Runner;
+  /**
+   * A runner not tied to `signal`, for undo steps (umount, partx -d, losetup -d) that must still
+   * run after SIGTERM aborted the run. Pass it to the disk layer as `cleanupRunner`.
+   */
+  cleanupRunner: Runner;
 }
 
 export interface InstanceContext<V> extends BaseContext<V> {
@@ -78,6 +83,7 @@ export interface WarmContext {
   paths: ProviderPaths;
   log: Logger;
   runner: Runner;
+  cleanupRunner: Runner;
   cleanup: CleanupStack;
   signal: AbortSignal;
 }
@@ -101,6 +107,11 @@ export interface Provider<P extends ParamDecls = ParamDecls> {
    * starting node. The functions are still called when the provider runs in-process (build, tests).
    */
   noOp?: readonly ('create' | 'rename')[];
+  /**
+   * export/import move each disk's raw bytes (src/stream/raw.ts); the script entry answers them
+   * without loading the provider. The functions are still called in-process.
+   */
+  rawStreams?: boolean;
   /**
    * Published variants, default first. Rendered into variants.list at install and by
    * `ganeti-os variants sync`. Omit for a provider without variants.

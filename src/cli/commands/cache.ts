@@ -52,7 +52,7 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
       const stack = new CleanupStack(ctx.log);
       const guard = guardSignals(stack, ctx.log);
       try {
-        const r = await provider.warmCache({ variant: variant || 'default', paths, log: ctx.log, runner: new ExecRunner(ctx.log, guard.signal), cleanup: stack, signal: guard.signal });
+        const r = await provider.warmCache({ variant: variant || 'default', paths, log: ctx.log, runner: new ExecRunner(ctx.log, guard.signal), cleanupRunner: new ExecRunner(ctx.log), cleanup: stack, signal: guard.signal });
         ctx.out(o.json ? JSON.stringify({ os, variant: variant || 'default', ...r }) : `${r.hit ? 'already cached' : 'cached'}: ${r.path}`);
       } finally {
         await stack.unwind();

@@ -5,9 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, readSync, statSync } from 'node:fs';
-import { OsError } from '../../src/runtime/errors.js';
-import type { Logger } from '../../src/runtime/logger.js';
-import { TOOL_PATH } from '../../src/process/runner.js';
+import { OsError } from '../runtime/errors.js';
+import type { Logger } from '../runtime/logger.js';
+import { TOOL_PATH } from '../process/tool-path.js';
 
 const BLOCK = 4 * 1024 * 1024;
 

@@ -1,0 +1,145 @@
+/**
+ * openDisk: map an existing instance disk (any layout prepareDisk makes, or a whole-disk filesystem),
+ * find the root filesystem (the one with /etc/fstab, else the largest Linux one) and mount it, plus a
+ * separate /boot named in the guest's fstab. For rename and export.
+ */
+import { closeSync, constants, fstatSync, openSync, readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { OsError } from '../runtime/errors.js';
+import type { DiskContextInput } from './context.js';
+import { attachDisk, checkDiskFree, inspectDisk } from './attach.js';
+import { probe, type BlkidInfo } from './filesystems.js';
+import { FILESYSTEMS } from './layout.js';
+import { chooseMapperName, createMapper, type MapperChoice, type MapperName } from './mappers/index.js';
+import { ensureDirectory, mountAndRegister, SAFE_MOUNT_OPTIONS } from './mount.js';
+import { readPartitionTable } from './partition.js';
+import { openSession } from './session.js';
+import { killGuestProcesses } from './processes.js';
+
+export interface OpenDiskOptions extends DiskContextInput {
+  path: string;
+  backendType?: string;
+  readOnly?: boolean;
+  partitionMapper?: MapperChoice;
+  runtimeRoot?: string;
+}
+
+export interface OpenedPartition {
+  number: number;
+  device: string;
+  sizeSectors: number;
+  fstype: string | undefined;
+  uuid: string | undefined;
+  label: string | undefined;
+}
+
+export interface OpenedDisk {
+  target: string;
+  device: string;
+  runtimeDir: string;
+  mapper: MapperName | 'none';
+  partitions: OpenedPartition[];
+  root: OpenedPartition;
+  boot: OpenedPartition | undefined;
+}
+
+const LINUX_FS = new Set<string>(FILESYSTEMS);
+
+/** Read a regular file inside a mounted guest without following a symlink at the last component. */
+function readGuestFile(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The fstab spec of the guest's /boot entry, if any (pure). */
+export function bootSpecFromFstab(fstab: string): string | undefined {
+  for (const line of fstab.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length >= 2 && !f[0]!.startsWith('#') && f[1] === '/boot') return f[0];
+  }
+  return undefined;
+}
+
+function findBySpec(parts: OpenedPartition[], spec: string): OpenedPartition | undefined {
+  const [key, value] = spec.includes('=') ? [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)] : ['', spec];
+  if (key === 'UUID') return parts.find((p) => p.uuid?.toLowerCase() === value.toLowerCase());
+  if (key === 'LABEL') return parts.find((p) => p.label === value);
+  return undefined;
+}
+
+export async function openDisk(o: OpenDiskOptions): Promise<OpenedDisk> {
+  const disk = await inspectDisk(o.runner, o.path, o.backendType);
+  const session = await openSession(o, disk.real, o.runtimeRoot);
+  const { ctx } = session;
+  await checkDiskFree(ctx.runner, disk);
+  const device = await attachDisk(ctx, disk, o.readOnly);
+  const table = await readPartitionTable(ctx.runner, device);
+
+  let mapper: MapperName | 'none' = 'none';
+  const parts: OpenedPartition[] = [];
+  if (!table || table.partitions.length === 0) {
+    const info = await probe(ctx.runner, device);
+    parts.push(toOpened(0, device, Math.floor(disk.sizeBytes / disk.sectorSize), info));
+  } else {
+    mapper = await chooseMapperName(o, device, o.partitionMapper ?? 'auto');
+    const m = createMapper(mapper, ctx, o.readOnly);
+    const nodes = await m.map(device, { sectorSize: table.sectorSize, partitions: table.partitions });
+    for (const p of table.partitions) {
+      const node = nodes.get(p.number)!;
+      parts.push(toOpened(p.number, node, p.size, await probe(ctx.runner, node)));
+    }
+  }
+  const linux = parts.filter((p) => p.fstype && LINUX_FS.has(p.fstype));
+  if (linux.length === 0) throw new OsError('E_DISK_NO_ROOT', `no Linux filesystem found on ${o.path}`, { hint: 'is this disk an instance root disk?' });
+
+  const target = session.rootDir;
+  const options = [...SAFE_MOUNT_OPTIONS, ...(o.readOnly ? ['ro'] : [])];
+  let root: OpenedPartition | undefined;
+  if (linux.length === 1) root = linux[0];
+  else {
+    // The partition holding /etc/fstab is the root; probe each candidate read-only.
+    for (const c of linux) {
+      const probeDir = join(session.dir, `probe-${c.number}`);
+      const h = await mountAndRegister(ctx, { source: c.device, dir: probeDir, fstype: c.fstype!, options: [...SAFE_MOUNT_OPTIONS, 'ro', 'noexec'] });
+      const hasFstab = readGuestFile(join(probeDir, 'etc/fstab')) !== undefined;
+      await h.release();
+      rmdirSync(probeDir);
+      if (hasFstab) {
+        root = c;
+        break;
+      }
+    }
+    root ??= [...linux].sort((a, b) => b.sizeSectors - a.sizeSectors)[0];
+  }
+  await mountAndRegister(ctx, { source: root!.device, dir: target, fstype: root!.fstype!, options });
+  ctx.stack.push(`stop processes in ${target}`, async () => {
+    await killGuestProcesses(target, o.log);
+  });
+
+  let boot: OpenedPartition | undefined;
+  const fstab = readGuestFile(join(target, 'etc/fstab'));
+  const spec = fstab ? bootSpecFromFstab(fstab) : undefined;
+  if (spec) {
+    boot = findBySpec(parts, spec);
+    if (boot && boot !== root && boot.fstype) {
+      const dir = join(target, 'boot');
+      ensureDirectory(dir);
+      await mountAndRegister(ctx, { source: boot.device, dir, fstype: boot.fstype, options });
+    } else boot = undefined;
+  }
+  return { target, device, runtimeDir: session.dir, mapper, partitions: parts, root: root!, boot };
+}
+
+function toOpened(number: number, device: string, sizeSectors: number, info: BlkidInfo): OpenedPartition {
+  return { number, device, sizeSectors, fstype: info.type, uuid: info.uuid, label: info.label };
+}

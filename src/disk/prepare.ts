@@ -1,0 +1,117 @@
+/**
+ * prepareDisk: the create path. Plan (pure, fails before the disk is touched), recover leftovers,
+ * refuse a disk in use, attach, wipe and partition, map, mkfs, mount root and /boot (not the ESP)
+ * nosuid,nodev under the per-disk runtime dir. Every step registers its undo on the stack.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DiskContextInput } from './context.js';
+import { attachDisk, checkDiskFree, inspectDisk } from './attach.js';
+import { makeFilesystem, requireUuid } from './filesystems.js';
+import { planFstab, type FormattedPartition, type FstabEntry } from './fstab.js';
+import { planLayout, type LayoutConfig, type PartitionPlan } from './layout.js';
+import { chooseMapperName, createMapper, type MapperChoice, type MapperName } from './mappers/index.js';
+import { ensureDirectory, flushDevice, installMountOptions, mountAndRegister, NO_BARRIER_FS, SAFE_MOUNT_OPTIONS } from './mount.js';
+import { writePartitionTable } from './partition.js';
+import { openSession } from './session.js';
+import { killGuestProcesses } from './processes.js';
+
+export interface PrepareDiskOptions extends DiskContextInput {
+  path: string;
+  /** DISK_<n>_BACKEND_TYPE (`block`, `file:loop`, ...); a regular file is a file disk either way. */
+  backendType?: string;
+  layout: LayoutConfig;
+  partitionMapper?: MapperChoice;
+  minRootMiB?: number;
+  runtimeRoot?: string;
+  /** Called at each step (progress, fault-injection tests). */
+  onStep?: (step: string) => void;
+}
+
+export interface PreparedDisk {
+  /** The mounted guest root. */
+  target: string;
+  /** The whole-disk block device (a loop for file disks). */
+  device: string;
+  diskPath: string;
+  runtimeDir: string;
+  mapper: MapperName | 'none';
+  partitions: FormattedPartition[];
+  fstab: FstabEntry[];
+  plan: PartitionPlan;
+}
+
+export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> {
+  const step = (s: string): void => {
+    o.log.debug(`disk: ${s}`);
+    o.onStep?.(s);
+  };
+  const disk = await inspectDisk(o.runner, o.path, o.backendType);
+  const plan = planLayout(disk.sizeBytes, o.layout, { sectorSize: disk.sectorSize, ...(o.minRootMiB !== undefined ? { minRootMiB: o.minRootMiB } : {}) });
+  if (o.partitionMapper && o.partitionMapper !== 'auto') await chooseMapperName(o, '/', o.partitionMapper); // validates the name
+  step('planned');
+  const session = await openSession(o, disk.real, o.runtimeRoot);
+  const { ctx } = session;
+  step('recovered');
+  await checkDiskFree(ctx.runner, disk);
+  const device = await attachDisk(ctx, disk);
+  step('attached');
+  await writePartitionTable(ctx.runner, o.log, device, plan);
+  step('partitioned');
+
+  let nodes = new Map<number, string>([[0, device]]);
+  let mapperName: MapperName | 'none' = 'none';
+  if (plan.style !== 'none') {
+    mapperName = await chooseMapperName(o, device, o.partitionMapper ?? 'auto');
+    const mapper = createMapper(mapperName, ctx);
+    nodes = await mapper.map(device, plan);
+  }
+  step('mapped');
+
+  const partitions: FormattedPartition[] = [];
+  for (const p of plan.partitions) {
+    const node = nodes.get(p.number)!;
+    if (p.content === 'none') {
+      partitions.push({ role: p.role, number: p.number, device: node, uuid: undefined, fstype: 'none' });
+      continue;
+    }
+    step(`mkfs:${p.role}`);
+    await makeFilesystem(ctx.runner, p.content, node, p.role === 'root' ? plan.mkfsOptions : []);
+    partitions.push({ role: p.role, number: p.number, device: node, uuid: await requireUuid(ctx.runner, node), fstype: p.content });
+  }
+  step('formatted');
+
+  const target = session.rootDir;
+  const root = partitions.find((p) => p.role === 'root')!;
+  const boot = partitions.find((p) => p.role === 'boot');
+  // While installing, journal commits skip the device cache flush (grub-install alone fsyncs ~300
+  // files, each a flush of a loop device's backing file); an interrupted install is redone anyway.
+  // One flush after the last unmount (undo steps run LIFO) makes the result durable.
+  if ([root, boot].some((p) => p && NO_BARRIER_FS.has(p.fstype))) {
+    ctx.stack.push(`flush ${device}`, () => flushDevice(ctx.cleanupRunner, device));
+  }
+  const options = [...SAFE_MOUNT_OPTIONS, ...plan.mountOptions, ...installMountOptions(root.fstype)];
+  await mountAndRegister(ctx, { source: root.device, dir: target, fstype: root.fstype, options });
+  // Hooks may leave daemons running in the guest: stop them before the root is unmounted.
+  ctx.stack.push(`stop processes in ${target}`, async () => {
+    await killGuestProcesses(target, o.log);
+  });
+  if (boot) {
+    const dir = join(target, 'boot');
+    ensureDirectory(dir);
+    await mountAndRegister(ctx, { source: boot.device, dir, fstype: boot.fstype, options: [...SAFE_MOUNT_OPTIONS, ...installMountOptions(boot.fstype)] });
+  }
+  if (partitions.some((p) => p.role === 'esp')) mkdirSync(join(target, 'boot/efi'), { recursive: true, mode: 0o700 });
+  step('mounted');
+
+  return {
+    target,
+    device,
+    diskPath: disk.real,
+    runtimeDir: session.dir,
+    mapper: mapperName,
+    partitions,
+    fstab: planFstab(partitions, plan.mountOptions),
+    plan,
+  };
+}

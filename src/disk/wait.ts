@@ -1,0 +1,31 @@
+/**
+ * Waiting for device nodes after mapping: `udevadm settle` when available, then poll until each node
+ * exists as a block device, with a timeout.
+ */
+import { statSync } from 'node:fs';
+import type { Runner } from '../process/runner.js';
+import { OsError } from '../runtime/errors.js';
+import { sleep } from './context.js';
+
+function isBlock(path: string): boolean {
+  try {
+    return statSync(path).isBlockDevice();
+  } catch {
+    return false;
+  }
+}
+
+export async function waitForNodes(runner: Runner, paths: readonly string[], timeoutMs = 10_000): Promise<void> {
+  await runner.run('udevadm', ['settle', `--timeout=${Math.ceil(timeoutMs / 1000)}`], { reject: false });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const missing = paths.filter((p) => !isBlock(p));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new OsError('E_DISK_NODES', `device nodes did not appear within ${timeoutMs} ms: ${missing.join(', ')}`, {
+        hint: 'check udev, or choose another partition mapper (partitionMapper: loop-offset)',
+      });
+    }
+    await sleep(100);
+  }
+}

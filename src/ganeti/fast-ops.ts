@@ -1,0 +1,29 @@
+/**
+ * Operations the script entry answers without the full runtime, for providers that declare them in
+ * the manifest: no-op create/rename (the environment is still checked) and raw disk streams.
+ * Bundled as its own CommonJS file (fast-ops.cjs), loaded only for those scripts.
+ */
+import { OsErrors, toOsError } from '../runtime/errors.js';
+import { parseScriptEnv } from './env.js';
+import { fastRaw } from './fast-raw.js';
+import type { ScriptName } from './types.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function noOp(script: ScriptName, env: Env, err: (line: string) => void): number {
+  try {
+    const parsed = parseScriptEnv(script, env);
+    if (parsed.os.debugLevel > 0) err(`debug: ${script} ${parsed.instance?.name ?? ''}: nothing to do`);
+    return 0;
+  } catch (e) {
+    const error = toOsError(e);
+    if (error instanceof OsErrors && error.problems.length > 1) for (const line of error.lines()) err(line);
+    err(error.oneLine());
+    return error.exitCode;
+  }
+}
+
+export function runFastOp(script: ScriptName, env: Env, err: (line: string) => void): Promise<number> {
+  if (script === 'export' || script === 'import') return fastRaw(script, env, err);
+  return Promise.resolve(noOp(script, env, err));
+}

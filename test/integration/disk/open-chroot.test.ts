@@ -1,0 +1,137 @@
+/**
+ * openDisk on disks made by prepareDisk (root found by /etc/fstab, /boot from the guest's fstab,
+ * read-only), the chroot plumbing (binds, policy-rc.d restored, processes left in the guest stopped),
+ * and symlinks in the guest never leading outside it.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { enterChroot, openDisk, prepareDisk, processesRootedIn, renderFstab, type LayoutConfig } from '../../../src/disk/index.js';
+import { writeGuestFile } from '../../../src/boot/guest-files.js';
+import { readMounts } from '../../../src/disk/mountinfo.js';
+import { ExecRunner } from '../../../src/process/runner.js';
+import { CleanupStack } from '../../../src/runtime/cleanup.js';
+import { Logger, MemorySink } from '../../../src/runtime/logger.js';
+import { assertNoLeftovers, isRoot, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
+
+const SIZE = 1024 ** 3;
+let disk: DiskFile | undefined;
+let stack: CleanupStack | undefined;
+
+afterEach(async () => {
+  await stack?.unwind();
+  const d = disk;
+  disk = undefined;
+  if (d) {
+    try {
+      assertNoLeftovers(d);
+    } finally {
+      d.remove();
+    }
+  }
+  stack = undefined;
+});
+
+function tools() {
+  const log = new Logger('debug', new MemorySink());
+  return { log, runner: new ExecRunner(log), stack: new CleanupStack(log) };
+}
+
+async function makeGuest(layout: LayoutConfig): Promise<{ rootUuid: string; bootUuid: string | undefined }> {
+  const t = tools();
+  try {
+    const r = await prepareDisk({ path: disk!.path, layout, ...t });
+    writeGuestFile(r.target, 'etc/fstab', renderFstab(r.fstab));
+    writeGuestFile(r.target, 'etc/hostname', 'guest\n');
+    writeGuestFile(r.target, 'boot/marker', 'boot\n');
+    return { rootUuid: r.partitions.find((p) => p.role === 'root')!.uuid!, bootUuid: r.partitions.find((p) => p.role === 'boot')?.uuid };
+  } finally {
+    await t.stack.unwind();
+  }
+}
+
+describe.skipIf(!isRoot)('openDisk', () => {
+  const layouts: LayoutConfig[] = [
+    { style: 'none', filesystem: 'ext4' },
+    { style: 'msdos', filesystem: 'xfs', swapMiB: 32, bootMiB: 128 },
+    { style: 'gpt', filesystem: 'btrfs', bootMiB: 128 },
+  ];
+  for (const layout of layouts) {
+    it(`finds root and /boot on ${layout.style} ${layout.filesystem}`, async () => {
+      disk = makeDiskFile(SIZE);
+      const made = await makeGuest(layout);
+      const t = tools();
+      stack = t.stack;
+      const o = await openDisk({ path: disk.path, ...t });
+      expect(o.root.uuid).toBe(made.rootUuid);
+      expect(o.boot?.uuid).toBe(made.bootUuid);
+      expect(readFileSync(join(o.target, 'etc/hostname'), 'utf8')).toBe('guest\n');
+      expect(readFileSync(join(o.target, 'boot/marker'), 'utf8')).toBe('boot\n');
+      await stack.unwind();
+    });
+  }
+
+  it('read-only opening mounts ro and changes nothing', async () => {
+    disk = makeDiskFile(SIZE);
+    await makeGuest({ style: 'msdos', filesystem: 'ext4' });
+    const t = tools();
+    stack = t.stack;
+    const o = await openDisk({ path: disk.path, readOnly: true, partitionMapper: 'loop-offset', ...t });
+    expect(o.mapper).toBe('loop-offset');
+    const m = readMounts().find((x) => x.mountPoint === o.target)!;
+    expect(m.options.split(',')).toContain('ro');
+    expect(() => writeFileSync(join(o.target, 'x'), 'x')).toThrow(/EROFS|read-only/);
+  });
+});
+
+describe.skipIf(!isRoot)('chroot plumbing', () => {
+  it('binds /proc /sys /dev /dev/pts, installs and restores policy-rc.d, stops leftover processes', async () => {
+    disk = makeDiskFile(SIZE);
+    const t = tools();
+    stack = t.stack;
+    const r = await prepareDisk({ path: disk.path, layout: { style: 'msdos', filesystem: 'ext4' }, ...t });
+    // A tiny guest: busybox-free, the host's static-enough /bin/sh is not available, so copy sleep + sh with libs via ldd.
+    for (const bin of ['/bin/sh', '/bin/sleep', '/bin/cat']) {
+      const libs = execFileSync('ldd', [bin], { encoding: 'utf8' }).match(/\/[^\s]+/g) ?? [];
+      for (const f of [bin, ...libs]) {
+        mkdirSync(join(r.target, f, '..'), { recursive: true });
+        if (!existsSync(join(r.target, f))) copyFileSync(f, join(r.target, f));
+        chmodSync(join(r.target, f), 0o755);
+      }
+    }
+    mkdirSync(join(r.target, 'usr/sbin'), { recursive: true });
+    writeFileSync(join(r.target, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+
+    const chroot = await enterChroot({ target: r.target, ...t });
+    for (const d of ['proc', 'sys', 'dev', 'dev/pts']) expect(readMounts().some((m) => m.mountPoint === join(r.target, d))).toBe(true);
+    const out = await chroot.run(['/bin/cat', '/usr/sbin/policy-rc.d']);
+    expect(out.stdout).toContain('exit 101');
+    expect((await chroot.run(['/bin/cat', '/proc/self/status'])).stdout).toMatch(/^Name:\s+cat/m);
+    // A daemon left running by a hook.
+    const daemon = spawn('chroot', [r.target, '/bin/sleep', '600'], { stdio: 'ignore', detached: true });
+    daemon.unref();
+    await new Promise((res) => setTimeout(res, 300));
+    expect(processesRootedIn(r.target)).toContain(daemon.pid);
+    await chroot.release();
+    expect(processesRootedIn(r.target)).toEqual([]);
+    for (const d of ['proc', 'sys', 'dev', 'dev/pts']) expect(readMounts().some((m) => m.mountPoint === join(r.target, d))).toBe(false);
+    expect(readFileSync(join(r.target, 'usr/sbin/policy-rc.d'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+    await stack.unwind();
+  });
+
+  it('refuses a guest symlink where a mount point or file is expected', async () => {
+    disk = makeDiskFile(SIZE);
+    const t = tools();
+    stack = t.stack;
+    const r = await prepareDisk({ path: disk.path, layout: { style: 'gpt', filesystem: 'ext4' }, ...t });
+    symlinkSync('/etc', join(r.target, 'proc'));
+    await expect(enterChroot({ target: r.target, ...t })).rejects.toThrow(/mount point .*\/proc is a symlink/);
+    mkdirSync(join(r.target, 'etc'));
+    symlinkSync('/etc/passwd', join(r.target, 'etc/hostname'));
+    expect(() => writeGuestFile(r.target, 'etc/hostname', 'x')).toThrow(/symlink/);
+    symlinkSync('/tmp', join(r.target, 'var'));
+    expect(() => writeGuestFile(r.target, 'var/lib/x', 'x')).toThrow(/is a symlink/);
+    await stack.unwind();
+  });
+});
