@@ -147,3 +147,14 @@ export function ensureTestRootfs(): string {
 export function readText(path: string): string {
   return readFileSync(path, 'utf8');
 }
+
+/** The end of every disk test: unwind its stack, fail on anything left behind, remove the file. */
+export async function finishDisk(stack: { unwind(): Promise<unknown> } | undefined, disk: DiskFile | undefined): Promise<void> {
+  await stack?.unwind();
+  if (!disk) return;
+  try {
+    assertNoLeftovers(disk);
+  } finally {
+    disk.remove();
+  }
+}

@@ -13,23 +13,17 @@ import { ExecRunner } from '../../../src/process/runner.js';
 import { CleanupStack } from '../../../src/runtime/cleanup.js';
 import { isOsError } from '../../../src/runtime/errors.js';
 import { Logger, MemorySink } from '../../../src/runtime/logger.js';
-import { assertNoLeftovers, hashHead, isRoot, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
+import { finishDisk, hashHead, isRoot, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
 
 const MiB = 1024 ** 2;
 let disk: DiskFile | undefined;
 const undo: (() => void)[] = [];
 
-afterEach(() => {
+afterEach(async () => {
   while (undo.length) undo.pop()!();
   const d = disk;
   disk = undefined;
-  if (d) {
-    try {
-      assertNoLeftovers(d);
-    } finally {
-      d.remove();
-    }
-  }
+  await finishDisk(undefined, d);
 });
 
 async function refusal(path: string, layout: LayoutConfig, backendType = 'file:loop'): Promise<{ code: string; line: string }> {

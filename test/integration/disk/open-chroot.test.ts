@@ -13,24 +13,17 @@ import { readMounts } from '../../../src/disk/mountinfo.js';
 import { ExecRunner } from '../../../src/process/runner.js';
 import { CleanupStack } from '../../../src/runtime/cleanup.js';
 import { Logger, MemorySink } from '../../../src/runtime/logger.js';
-import { assertNoLeftovers, isRoot, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
+import { finishDisk, isRoot, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
 
 const SIZE = 1024 ** 3;
 let disk: DiskFile | undefined;
 let stack: CleanupStack | undefined;
 
 afterEach(async () => {
-  await stack?.unwind();
-  const d = disk;
-  disk = undefined;
-  if (d) {
-    try {
-      assertNoLeftovers(d);
-    } finally {
-      d.remove();
-    }
-  }
+  const [s, d] = [stack, disk];
   stack = undefined;
+  disk = undefined;
+  await finishDisk(s, d);
 });
 
 function tools() {

@@ -12,24 +12,17 @@ import { parseSfdiskJson } from '../../../src/disk/sfdisk.js';
 import { ExecRunner } from '../../../src/process/runner.js';
 import { CleanupStack } from '../../../src/runtime/cleanup.js';
 import { Logger, MemorySink } from '../../../src/runtime/logger.js';
-import { assertNoLeftovers, isRoot, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
+import { assertNoLeftovers, finishDisk, isRoot, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
 
 const SIZE = 1024 ** 3 + 512 * 7; // not a MiB multiple on purpose
 let disk: DiskFile | undefined;
 let stack: CleanupStack | undefined;
 
 afterEach(async () => {
-  await stack?.unwind();
-  const d = disk;
-  disk = undefined;
-  if (d) {
-    try {
-      assertNoLeftovers(d);
-    } finally {
-      d.remove();
-    }
-  }
+  const [s, d] = [stack, disk];
   stack = undefined;
+  disk = undefined;
+  await finishDisk(s, d);
 });
 
 function blkid(dev: string): Record<string, string> {
