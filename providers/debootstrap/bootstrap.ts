@@ -80,8 +80,18 @@ export function cacheInputs(p: BootstrapPlan): Record<string, unknown> {
     variant: p.variant,
     packages: p.packages,
     keyring: p.keyring,
+    // mmdebstrap trees made before merged /usr was set up the debootstrap way held usrmerge and perl
+    ...(p.tool === 'mmdebstrap' ? { mergedUsr: MERGED_USR_HOOK } : {}),
   };
 }
+
+/**
+ * mmdebstrap lets apt resolve init-system-helpers' `usrmerge | usr-is-merged`, which picks usrmerge
+ * and with it perl (60 MB more to store and unpack for every instance). This hook of mmdebstrap's
+ * merges /usr the way debootstrap does and installs usr-is-merged instead, where the suite has it
+ * (from bookworm on; earlier suites are left as they were).
+ */
+export const MERGED_USR_HOOK = '/usr/share/mmdebstrap/hooks/maybe-merged-usr';
 
 export function bootstrapArgv(p: BootstrapPlan, dir: string): { cmd: string; args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true' };
@@ -100,6 +110,7 @@ export function bootstrapArgv(p: BootstrapPlan, dir: string): { cmd: string; arg
       '--skip=cleanup/apt/lists',
       '--dpkgopt=force-unsafe-io',
       '--aptopt=Acquire::Languages "none"',
+      `--hook-dir=${MERGED_USR_HOOK}`,
       '--customize-hook=rm -f "$1"/etc/resolv.conf "$1"/etc/hostname',
     ];
     if (p.packages.length > 0) args.push(`--include=${p.packages.join(',')}`);
@@ -124,17 +135,31 @@ export async function hostArch(runner: Runner): Promise<string> {
   return r.exitCode === 0 ? r.stdout.trim() : 'amd64';
 }
 
-/** Run the bootstrapper into `dir`; a failure names the mirror and the tool's last line. */
+/**
+ * The line of a failed bootstrapper's output that says why (apt's "Failed to fetch ... Connection
+ * refused", debootstrap's "Failed getting release file"), rather than its last line ("E: mmdebstrap
+ * failed to run"). Pure.
+ */
+export function bootstrapFailureLine(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const errors = lines.filter((l) => l.startsWith('E: '));
+  const telling = /failed to fetch|failed getting|could not (connect|resolve)|connection (refused|failed|timed out)|unable to (connect|locate|fetch)|couldn't download/i;
+  const line = errors.find((l) => telling.test(l)) ?? lines.find((l) => telling.test(l)) ?? errors[0] ?? lines[lines.length - 1];
+  return (line ?? 'no output').slice(0, 300);
+}
+
+/** Run the bootstrapper into `dir`; a failure names the mirror and the line of output that says why. */
 export async function runBootstrap(p: BootstrapPlan, dir: string, runner: Runner, log: Logger, timeoutMs = 3600_000): Promise<void> {
   const { cmd, args, env } = bootstrapArgv(p, dir);
   log.info(`bootstrapping ${p.suite}/${p.arch} from ${p.mirror} with ${cmd} (${p.variant}, ${p.packages.length} extra packages)`);
   const started = Date.now();
-  await runner.run(cmd, args, {
-    env,
-    timeoutMs,
-    code: 'E_BOOTSTRAP',
-    hint: `check that ${p.mirror} is reachable from this node (and the proxy setting), and that suite ${p.suite} exists there`,
-  });
+  const hint = `check that ${p.mirror} is reachable from this node (and the proxy setting), and that suite ${p.suite} exists there`;
+  // Timeouts, signals and a tool that cannot start still throw from the runner (with this code and hint).
+  const r = await runner.run(cmd, args, { env, timeoutMs, code: 'E_BOOTSTRAP', hint, reject: false });
+  if (r.failed) {
+    const why = log.mask(bootstrapFailureLine(`${r.stderr}\n${r.stdout}`));
+    throw new OsError('E_BOOTSTRAP', `${cmd} could not bootstrap ${p.suite} from ${p.mirror} (exit ${r.exitCode}): ${why}`, { hint });
+  }
   // apt's package files are not part of a guest.
   await runner.run('find', [`${dir}/var/cache/apt/archives`, '-maxdepth', '1', '-name', '*.deb', '-delete'], { reject: false });
   log.info(`bootstrapped in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -2,7 +2,9 @@
  * The debootstrap provider's configuration for one run: the variant (YAML chain, shipped files,
  * instance-debootstrap's shell files), then the OS parameters over it.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isOsError, OsError } from '../../src/runtime/errors.js';
 import { listVariants } from '../../src/config/list.js';
 import type { ConfigLocation } from '../../src/config/paths.js';
 import { resolveVariant, type ResolvedVariant } from '../../src/config/resolve.js';
@@ -43,14 +45,43 @@ export async function loadConfig(
   params: DebootstrapParams,
   runner: Runner,
 ): Promise<RunConfig> {
-  const resolved = await resolveVariant(OS, variantName || 'default', debootstrapSchema, {
-    ...configLocation(paths),
-    legacy: { runner, mapping: debootstrapLegacyMapping },
-  });
+  const name = variantName || 'default';
+  let resolved: ResolvedVariant;
+  try {
+    resolved = await resolveVariant(OS, name, debootstrapSchema, {
+      ...configLocation(paths),
+      legacy: { runner, mapping: debootstrapLegacyMapping },
+    });
+  } catch (e) {
+    throw isOsError(e) && e.code === 'E_VARIANT_UNKNOWN' ? unknownVariant(paths, name, e) : e;
+  }
   const variant = debootstrapVariant(resolved.values);
   if (params.filesystem) variant.filesystem = params.filesystem as DebootstrapVariant['filesystem'];
   if (params['ssh-key']) variant.sshAuthorizedKeys = [...variant.sshAuthorizedKeys, params['ssh-key']];
   const out: RunConfig = { variant, resolved };
   if (params['root-password']) out.rootPasswordParam = params['root-password'];
   return out;
+}
+
+/**
+ * As instance-debootstrap does, tell a published variant whose file went missing (an admin's
+ * mistake on this node) from a variant that was never published (a user's mistake).
+ */
+function unknownVariant(paths: ProviderPaths, name: string, cause: OsError): OsError {
+  let listed: string[] = [];
+  try {
+    listed = readFileSync(join(paths.osDir, 'variants.list'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  } catch {
+    // not installed: nothing is published
+  }
+  if (listed.includes(name)) {
+    return new OsError('E_VARIANT_MISSING', `published variant ${name} has no configuration file on this node`, {
+      hint: `create ${join(paths.configDir, 'variants', `${name}.yaml`)}, or unpublish it with \`ganeti-os variants sync ${OS}\``,
+      cause,
+    });
+  }
+  return new OsError('E_VARIANT_UNKNOWN', `variant ${name} is not published by ${OS}`, {
+    hint: `choose one of: ${listed.join(', ') || '(none installed)'}; see \`ganeti-os variants list ${OS}\``,
+    cause,
+  });
 }

@@ -3,10 +3,10 @@
  * the cache, or bootstrapped now), configure the guest from Ganeti's environment, run the hooks of
  * each phase, install GRUB. Every acquisition is on the cleanup stack, which unwinds after return.
  */
-import { prepareDisk, enterChroot, type PreparedDisk } from '../../src/disk/index.js';
-import { installBootloader } from '../../src/boot/install.js';
-import { cacheKey, installFromCache, withCacheEntry } from '../../src/cache/index.js';
-import { detectGuest, generateSshHostKeys, hashPassword, newMachineId, writeGuestFiles } from '../../src/guest/index.js';
+import { prepareDisk, enterChroot, type Chroot, type PreparedDisk } from '../../src/disk/index.js';
+import { installBootloader, startBiosGrub } from '../../src/boot/install.js';
+import { cacheKey, installFromCache, pinCacheEntry, withCacheEntry, type PinnedEntry } from '../../src/cache/index.js';
+import { detectGuest, generateSshHostKeys, hashPassword, makeSshHostKeys, newMachineId, writeGuestFiles } from '../../src/guest/index.js';
 import { providerHooksDir } from '../../src/config/paths.js';
 import { buildHookEnv, discoverHooks, runHooks, type HookPlan, type Phase } from '../../src/hooks/index.js';
 import type { CreateContext, WarmContext } from '../../src/provider/types.js';
@@ -40,7 +40,7 @@ export function diskZero(ctx: { instance: InstanceInfo; env: ScriptEnv }): { pat
   return { path: d.path, ...(raw ? { backendType: raw } : {}) };
 }
 
-async function hookRunner(ctx: CreateContext<DebootstrapParams>, cfg: RunConfig, prepared: PreparedDisk, plan: BootstrapPlan) {
+async function hookRunner(ctx: CreateContext<DebootstrapParams>, cfg: RunConfig, prepared: PreparedDisk, plan: BootstrapPlan, beforeHooks: () => Promise<unknown>) {
   const v = cfg.variant;
   const hookPlan: HookPlan = await discoverHooks({
     variantHooks: v.hooks,
@@ -51,6 +51,8 @@ async function hookRunner(ctx: CreateContext<DebootstrapParams>, cfg: RunConfig,
   for (const w of hookPlan.warnings) ctx.log.warn(w);
   const root = prepared.partitions.find((p) => p.role === 'root');
   return async (phase: Phase): Promise<void> => {
+    if (hookPlan.phases[phase].length === 0) return;
+    await beforeHooks();
     const env = buildHookEnv({
       ganetiEnv: ctx.env.raw,
       phase,
@@ -84,48 +86,76 @@ export async function create(ctx: CreateContext<DebootstrapParams>): Promise<voi
   log.info(`installing ${cfg.resolved.name} (${v.suite}/${plan.arch}, ${v.partitionStyle}, ${v.filesystem}) on ${disk.path}${ctx.reinstall ? ' (reinstall)' : ''}`);
 
   let savedKeys: SavedKey[] = [];
-  if (ctx.reinstall) savedKeys = await readOldHostKeys({ ...disk, runner, log, stack });
+  if (ctx.reinstall) savedKeys = await readOldHostKeys({ ...disk, runner, cleanupRunner: ctx.cleanupRunner, log, stack });
 
-  const prepared = await prepareDisk({ ...disk, layout: layoutOf(v), runner, stack, log });
   const inputs = cacheInputs(plan);
-  const got = await installFromCache(prepared.target, cacheKey(inputs), (dir) => runBootstrap(plan, dir, runner, log), {
-    dir: paths.cacheDir,
-    inputs,
-    log,
-    signal,
-    cleanup: stack,
-    maxAgeDays: v.cleanCacheDays,
-    generateCache: v.generateCache,
-  });
+  const key = cacheKey(inputs);
+  const cacheOpts = { dir: paths.cacheDir, inputs, log, signal, cleanup: stack, maxAgeDays: v.cleanCacheDays };
+  // While the disk is prepared: check the cache entry (its sha256) and make the ssh host keys
+  // (when the variant installs an ssh server; otherwise they are made only if the guest has one).
+  const pinP = v.generateCache ? pinCacheEntry(key, cacheOpts) : Promise.resolve(undefined);
+  const keysP = plan.packages.includes('openssh-server') ? makeSshHostKeys(runner, instance.name) : Promise.resolve(undefined);
+  keysP.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+  const prepareP = prepareDisk({ ...disk, layout: layoutOf(v), runner, cleanupRunner: ctx.cleanupRunner, stack, log });
+  let prepared: PreparedDisk;
+  let pinned: PinnedEntry | undefined;
+  try {
+    [prepared, pinned] = await Promise.all([prepareP, pinP]);
+  } catch (e) {
+    // Everything started must have registered its undo before the stack unwinds.
+    await Promise.allSettled([prepareP, pinP, keysP]);
+    throw e;
+  }
+  const bootDisk = { device: prepared.device, target: prepared.target, plan: prepared.plan, partitions: prepared.partitions, mapper: prepared.mapper, runtimeDir: prepared.runtimeDir };
+  const wantGrub = v.bootloader === 'grub' && v.kernel !== 'none';
+  // BIOS grub-install runs while the tree is unpacked (it needs only the disk and the empty
+  // filesystem); not when the bootstrapper fills the target itself (it wants it empty).
+  const grubP = wantGrub && v.generateCache ? startBiosGrub(bootDisk, runner) : undefined;
+  grubP?.catch(() => undefined); // awaited below
+  let got: Awaited<ReturnType<typeof installFromCache>>;
+  try {
+    got = await installFromCache(prepared.target, key, (dir) => runBootstrap(plan, dir, runner, log), {
+      ...cacheOpts,
+      generateCache: v.generateCache,
+      ...(pinned ? { pinned } : {}),
+    });
+  } finally {
+    await Promise.allSettled([grubP]);
+  }
+  await grubP;
   log.info(got.source === 'cache' ? `unpacked cached tree ${got.path ?? ''}` : `bootstrapped (${got.source})`);
 
-  const chroot = await enterChroot({ target: prepared.target, runner, stack, log });
-  const runPhase = await hookRunner(ctx, cfg, prepared, plan);
+  // /proc, /sys, /dev and policy-rc.d in the guest only when something runs there (hooks, locale-gen).
+  let chroot: Promise<Chroot> | undefined;
+  const inChroot = (): Promise<Chroot> => (chroot ??= enterChroot({ target: prepared.target, runner, cleanupRunner: ctx.cleanupRunner, stack, log }));
+  const runPhase = await hookRunner(ctx, cfg, prepared, plan, inChroot);
   await runPhase('post-bootstrap');
 
   const facts = await detectGuest(prepared.target);
   const entries = planDebootstrapGuest({ instance, variant: v, facts, machineId: newMachineId(), fstab: prepared.fstab, ...(hashed !== undefined ? { hashedPassword: hashed } : {}) });
   await writeGuestFiles(prepared.target, entries);
   if (facts.sshd) {
-    await generateSshHostKeys({ runner, target: prepared.target, name: instance.name });
+    const keys = await keysP;
+    await generateSshHostKeys({ runner, target: prepared.target, name: instance.name, ...(keys ? { keys } : {}) });
     if (savedKeys.length > 0) await restoreHostKeys(prepared.target, savedKeys, log);
   }
-  if (!['C.UTF-8', 'C', 'POSIX'].includes(v.locale)) await chroot.run(['locale-gen'], { code: 'E_GUEST_LOCALE', hint: `is ${v.locale} a valid locale?` });
+  if (!['C.UTF-8', 'C', 'POSIX'].includes(v.locale)) await (await inChroot()).run(['locale-gen'], { code: 'E_GUEST_LOCALE', hint: `is ${v.locale} a valid locale?` });
   await runPhase('post-config');
 
-  if (v.bootloader === 'grub' && v.kernel !== 'none') {
+  if (wantGrub) {
     const con = bootConsole(consoleDevice(v, instance));
     await installBootloader({
-      disk: { device: prepared.device, target: prepared.target, plan: prepared.plan, partitions: prepared.partitions, mapper: prepared.mapper, runtimeDir: prepared.runtimeDir },
+      disk: bootDisk,
       runner,
       log,
       stack,
       ...(con.serial ? { serialConsole: con.serial } : {}),
       cmdline: con.cmdline,
+      ...(grubP ? { biosStarted: grubP } : {}),
     });
   }
   await runPhase('pre-unmount');
-  await chroot.release();
+  if (chroot) await (await chroot).release();
   log.info(`${instance.name} installed`);
 }
 

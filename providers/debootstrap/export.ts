@@ -8,7 +8,7 @@ import { runPipeline } from '../../src/process/pipeline.js';
 import type { ExportContext } from '../../src/provider/types.js';
 import { isOsError } from '../../src/runtime/errors.js';
 import { TREE_TAR_FLAGS } from '../../src/stream/index.js';
-import { deviceSize, exportRaw } from '../noop/raw-stream.js';
+import { deviceSize, exportRaw } from '../../src/stream/raw.js';
 import type { DebootstrapParams } from './config.js';
 import { OS } from './config.js';
 import { writeHeader } from './stream-header.js';
@@ -19,7 +19,7 @@ export async function exportDisk(ctx: ExportContext<DebootstrapParams>): Promise
   const sizeBytes = Number(deviceSize(target.device));
   let opened: OpenedDisk | undefined;
   try {
-    opened = await openDisk({ path: target.device, ...(backendType ? { backendType } : {}), readOnly: true, runner, log, stack });
+    opened = await openDisk({ path: target.device, ...(backendType ? { backendType } : {}), readOnly: true, runner, cleanupRunner: ctx.cleanupRunner, log, stack });
   } catch (e) {
     if (!isOsError(e) || e.code !== 'E_DISK_NO_ROOT') throw e;
     log.info(`disk ${target.index}: ${e.message}; exporting its raw bytes`);

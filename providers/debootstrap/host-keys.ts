@@ -6,7 +6,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDisk } from '../../src/disk/index.js';
-import { writeGuestFiles } from '../../src/guest/index.js';
+import { resolveInGuest, targetRoot, writeGuestFiles } from '../../src/guest/index.js';
 import type { Runner } from '../../src/process/runner.js';
 import { CleanupStack } from '../../src/runtime/cleanup.js';
 import { isOsError } from '../../src/runtime/errors.js';
@@ -34,16 +34,21 @@ function readNoFollow(path: string): { content: Buffer; mode: number } | undefin
   }
 }
 
-export async function readOldHostKeys(o: { path: string; backendType?: string; runner: Runner; log: Logger; stack: CleanupStack }): Promise<SavedKey[]> {
+export async function readOldHostKeys(o: { path: string; backendType?: string; runner: Runner; cleanupRunner: Runner; log: Logger; stack: CleanupStack }): Promise<SavedKey[]> {
   const sub = new CleanupStack(o.log);
-  const h = o.stack.push('close the previous installation', async () => void (await sub.unwind()));
+  const h = o.stack.push('close the previous installation', async () => {
+    await sub.unwind();
+  });
   try {
-    const old = await openDisk({ path: o.path, ...(o.backendType ? { backendType: o.backendType } : {}), readOnly: true, runner: o.runner, log: o.log, stack: sub });
-    const dir = join(old.target, 'etc/ssh');
+    const old = await openDisk({ path: o.path, ...(o.backendType ? { backendType: o.backendType } : {}), readOnly: true, runner: o.runner, cleanupRunner: o.cleanupRunner, log: o.log, stack: sub });
+    // The old guest is untrusted: /etc or /etc/ssh may be a symlink (to the node's /etc/ssh, say).
+    // Resolve it inside the guest; the result is made of real directories below the target.
+    const ssh = await resolveInGuest(await targetRoot(old.target), '/etc/ssh', { followFinal: true });
+    const dir = ssh.hostPath;
     const keys: SavedKey[] = [];
     let names: string[] = [];
     try {
-      names = readdirSync(dir).filter((n) => /^ssh_host_[a-z0-9]+_key(\.pub)?$/.test(n));
+      if (ssh.stat?.isDirectory()) names = readdirSync(dir).filter((n) => /^ssh_host_[a-z0-9]+_key(\.pub)?$/.test(n));
     } catch {
       // no /etc/ssh
     }

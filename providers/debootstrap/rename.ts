@@ -8,7 +8,7 @@ import { diskZero } from './create.js';
 export async function rename(ctx: RenameContext<DebootstrapParams>): Promise<void> {
   const { oldName, instance, log, runner, cleanup: stack } = ctx;
   const disk = diskZero(ctx);
-  const opened = await openDisk({ ...disk, runner, log, stack });
+  const opened = await openDisk({ ...disk, runner, cleanupRunner: ctx.cleanupRunner, log, stack });
   const reports = await renameGuest(opened.target, oldName, instance.name);
   const changed = reports.filter((r) => r.action === 'written' || r.action === 'removed').map((r) => r.path);
   log.info(oldName === instance.name ? `rename: ${instance.name} unchanged` : `renamed ${oldName} to ${instance.name}${changed.length ? ` (${changed.join(', ')})` : ''}`);

@@ -11,6 +11,13 @@ import type { Logger } from '../runtime/logger.js';
 
 export const TAR_METADATA_FLAGS = ['--acls', '--xattrs', '--xattrs-include=*', '--numeric-owner'] as const;
 
+/**
+ * For tar reading an archive from a pipe: 1 MiB records instead of 10 KiB (a third less system time
+ * for a guest tree), reassembled from short pipe reads. Any archive reads this way, whatever its
+ * own record size.
+ */
+export const TAR_PIPE_READ_FLAGS = ['--blocking-factor=2048', '--read-full-records'] as const;
+
 export interface ArchiveOptions {
   log: Logger;
   signal?: AbortSignal;
@@ -48,7 +55,7 @@ export async function unpackTree(
   await runPipeline(
     [
       ['zstd', '-dc', '-q'],
-      ['tar', ...TAR_METADATA_FLAGS, '-xpf', '-', '-C', target],
+      ['tar', ...TAR_METADATA_FLAGS, ...TAR_PIPE_READ_FLAGS, '-xpf', '-', '-C', target],
     ],
     {
       log: opts.log,

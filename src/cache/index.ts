@@ -3,10 +3,12 @@ export { cacheKey, canonicalJson, entryStem } from './key.js';
 export {
   withCacheEntry,
   installFromCache,
+  pinCacheEntry,
   defaultCacheDir,
   DEFAULT_CACHE_ROOT,
   type CacheOptions,
   type InstallOptions,
+  type PinnedEntry,
   type InstallResult,
   type BuildFn,
   type CacheEntryResult,
@@ -21,7 +23,7 @@ export {
   type PruneOptions,
   type ListOptions,
 } from './admin.js';
-export { packTree, unpackTree, sha256File, TAR_METADATA_FLAGS } from './archive.js';
+export { packTree, unpackTree, sha256File, TAR_METADATA_FLAGS, TAR_PIPE_READ_FLAGS } from './archive.js';
 export { lockFile, type CacheLock } from './lock.js';
 export { removeTreeSafely, mountsBelow } from './safe-remove.js';
 export type { CacheSidecar } from './sidecar.js';

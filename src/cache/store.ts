@@ -138,12 +138,14 @@ interface Acquired extends CacheEntryResult {
   fd?: number;
 }
 
+async function acquire(key: string, build: BuildFn, opts: CacheOptions, openForRead: boolean): Promise<Acquired>;
+async function acquire(key: string, build: null, opts: CacheOptions, openForRead: boolean): Promise<Acquired | undefined>;
 async function acquire(
   key: string,
-  build: BuildFn,
+  build: BuildFn | null,
   opts: CacheOptions,
   openForRead: boolean,
-): Promise<Acquired> {
+): Promise<Acquired | undefined> {
   const { log } = opts;
   await ensureDir(opts.dir);
   const p = entryPaths(opts.dir, entryStem(opts.inputs, key));
@@ -166,6 +168,9 @@ async function acquire(
       log.info(`cache: using ${p.stem}.tar.zst from ${state.sidecar.createdAt}`);
       sidecar = state.sidecar;
       hit = true;
+    } else if (build === null) {
+      // only checking: the caller builds later, through the full path (which reports the state)
+      return undefined;
     } else {
       if (state.state === 'corrupt') log.warn(`cache: ${p.stem} is damaged (${state.reason}); rebuilding it`);
       if (state.state === 'expired')
@@ -194,9 +199,34 @@ export async function withCacheEntry(
   return { path, sidecar, hit };
 }
 
+/** A verified entry, open for reading (see pinCacheEntry). */
+export interface PinnedEntry {
+  path: string;
+  sidecar: CacheSidecar;
+  fd: number;
+  /** Close the fd now (also registered on the cleanup stack). */
+  release: () => Promise<void>;
+}
+
+/**
+ * Check the entry for `key` (lock, size, age, sha256) and, when it is usable, open it for reading,
+ * without building anything: create runs this while it prepares the disk, so the checksum costs no
+ * time of its own. Undefined when the entry is missing, expired or damaged: installFromCache then
+ * takes the full path (and rebuilds). The fd is closed by `release` or by the cleanup stack.
+ */
+export async function pinCacheEntry(key: string, opts: CacheOptions & { cleanup: CleanupStack }): Promise<PinnedEntry | undefined> {
+  const got = await acquire(key, null, opts, true);
+  if (!got) return undefined;
+  const fd = got.fd!;
+  const h = opts.cleanup.push(`close ${got.path}`, () => closeSync(fd));
+  return { path: got.path, sidecar: got.sidecar, fd, release: () => h.release() };
+}
+
 export interface InstallOptions extends CacheOptions {
   /** false: build straight into the target and store nothing. Default true. */
   generateCache?: boolean;
+  /** An entry for `key` already checked and opened by pinCacheEntry. */
+  pinned?: PinnedEntry;
 }
 
 export interface InstallResult {
@@ -220,6 +250,14 @@ export async function installFromCache(
     opts.log.info('cache: generate-cache is off; building straight into the target');
     await build(target);
     return { source: 'direct' };
+  }
+  if (opts.pinned) {
+    try {
+      await unpackTree(opts.pinned.fd, target, { log: opts.log, signal: opts.signal });
+    } finally {
+      await opts.pinned.release();
+    }
+    return { source: 'cache', path: opts.pinned.path };
   }
   const got = await acquire(key, build, opts, true);
   const fd = got.fd!;

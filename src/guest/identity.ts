@@ -39,6 +39,8 @@ export interface SshHostKeyOptions {
   types?: readonly SshKeyType[];
   /** 'regenerate' (default): replace every host key; 'keep': keep complete pairs already there. */
   policy?: 'regenerate' | 'keep';
+  /** Pairs made beforehand by makeSshHostKeys (used for the types wanted; the rest are generated). */
+  keys?: readonly SshHostKeyPair[];
 }
 
 const HOST_KEY = /^ssh_host_([a-z0-9]+)_key(\.pub)?$/;
@@ -48,6 +50,41 @@ async function existingHostKeys(target: string): Promise<string[]> {
   const r = await resolveInGuest(root, '/etc/ssh', { followFinal: true });
   if (!r.stat?.isDirectory()) return [];
   return (await readdir(r.hostPath)).filter((n) => HOST_KEY.test(n));
+}
+
+export interface SshHostKeyPair {
+  type: SshKeyType;
+  privateKey: Buffer;
+  publicKey: Buffer;
+}
+
+/**
+ * Generate host key pairs on the host (all types at once, in a private temporary directory)
+ * without touching any guest: create starts this early so it overlaps the disk work.
+ */
+export async function makeSshHostKeys(runner: Runner, name: string, types: readonly SshKeyType[] = DEFAULT_SSH_KEY_TYPES): Promise<SshHostKeyPair[]> {
+  if (types.length === 0) return [];
+  const dir = await mkdtemp(join(tmpdir(), 'ganeti-os-sshkeys-'));
+  try {
+    // allSettled: the directory is emptied only once no ssh-keygen is still writing into it.
+    const made = await Promise.allSettled(
+      types.map(async (t) => {
+        const file = join(dir, `ssh_host_${t}_key`);
+        // niced: made ahead of need, they must not slow the disk work they overlap with
+        await runner.run('nice', ['-n', '10', 'ssh-keygen', '-q', '-t', t, '-N', '', '-C', `root@${name}`, '-f', file], {
+          code: 'E_GUEST_SSH_KEYGEN',
+          hint: 'install openssh-client on the node',
+        });
+        return { type: t, privateKey: await readFile(file), publicKey: await readFile(`${file}.pub`) };
+      }),
+    );
+    const failed = made.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return made.map((r) => (r as PromiseFulfilledResult<SshHostKeyPair>).value);
+  } finally {
+    for (const n of await readdir(dir)) await unlink(join(dir, n));
+    await rmdir(dir);
+  }
 }
 
 /** Generate (or keep) the guest's ssh host keys. Returns the writer's report. */
@@ -65,33 +102,15 @@ export async function generateSshHostKeys(opts: SshHostKeyOptions): Promise<Writ
     wanted = [...types];
     for (const n of existing) entries.push({ kind: 'remove', path: `/etc/ssh/${n}` });
   }
-  if (wanted.length > 0) {
-    const dir = await mkdtemp(join(tmpdir(), 'ganeti-os-sshkeys-'));
-    try {
-      for (const t of wanted) {
-        const file = join(dir, `ssh_host_${t}_key`);
-        await opts.runner.run(
-          'ssh-keygen',
-          ['-q', '-t', t, '-N', '', '-C', `root@${opts.name}`, '-f', file],
-          {
-            code: 'E_GUEST_SSH_KEYGEN',
-            hint: 'install openssh-client on the node',
-          },
-        );
-        entries.push(
-          { kind: 'file', path: `/etc/ssh/ssh_host_${t}_key`, content: await readFile(file), mode: 0o600 },
-          {
-            kind: 'file',
-            path: `/etc/ssh/ssh_host_${t}_key.pub`,
-            content: await readFile(`${file}.pub`),
-            mode: 0o644,
-          },
-        );
-      }
-    } finally {
-      for (const n of await readdir(dir)) await unlink(join(dir, n));
-      await rmdir(dir);
-    }
+  const given = (opts.keys ?? []).filter((k) => wanted.includes(k.type));
+  const missing = wanted.filter((t) => !given.some((k) => k.type === t));
+  const pairs = [...given, ...(await makeSshHostKeys(opts.runner, opts.name, missing))];
+  for (const t of wanted) {
+    const k = pairs.find((p) => p.type === t)!;
+    entries.push(
+      { kind: 'file', path: `/etc/ssh/ssh_host_${t}_key`, content: k.privateKey, mode: 0o600 },
+      { kind: 'file', path: `/etc/ssh/ssh_host_${t}_key.pub`, content: k.publicKey, mode: 0o644 },
+    );
   }
   return writeGuestFiles(opts.target, entries);
 }

@@ -92,8 +92,10 @@ export {
   planMachineId,
   newMachineId,
   generateSshHostKeys,
+  makeSshHostKeys,
   type SshKeyType,
   type SshHostKeyOptions,
+  type SshHostKeyPair,
 } from './identity.js';
 export { planRootPassword, hashPassword, planAuthorizedKeys, type RootPassword } from './accounts.js';
 export { planLocale, planTimezone } from './locale.js';
