@@ -35,8 +35,8 @@ export function runOsScript(osDir: string, script: string, env: Record<string, s
     const out: Buffer[] = [];
     let err = '';
     let size = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (size += d.toString()));
     if (child.pid !== undefined) o.onSpawn?.(child.pid);
     child.on('error', reject);
