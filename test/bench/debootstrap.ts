@@ -11,6 +11,7 @@
  * plus our variant's implied packages through EXTRA_PKGS). It runs with PARTITION_STYLE=none because
  * its msdos style needs device-mapper (kpartx), so it formats the whole disk and installs no boot
  * loader; ours does more: an msdos partition table, GRUB, ssh host keys and the guest configuration.
+ * Each script runs in its own private mount namespace (`unshare -m`), ours as well as the peer.
  * Both generate their cache on a cold run (peer: plain tar; ours: tar.zst with a sha256 sidecar).
  *
  *   npx tsx test/bench/debootstrap.ts [warm|cold|stream|all] [runs]
@@ -19,15 +20,23 @@
  * invocations so warm caches need not be rebuilt; `clean` removes it.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../providers/debootstrap/config.js';
 import { planBootstrap } from '../../providers/debootstrap/bootstrap.js';
+import { mountsBelow } from '../../src/disk/mountinfo.js';
 import { ExecRunner } from '../../src/process/runner.js';
 import { Logger } from '../../src/runtime/logger.js';
 import { dropCaches, interleave, median, report, timeIt, type RatioLine } from './lib.js';
-import { peerCacheFile, runPeer, spawnScript, writePeerConfig, type PeerSetup } from './peer-debootstrap.js';
+import {
+  PEER_OS_DIR,
+  peerCacheFile,
+  runPeer,
+  spawnScript,
+  writePeerConfig,
+  type PeerSetup,
+} from './peer-debootstrap.js';
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
 const CLI = join(REPO, 'dist/ganeti-os.mjs');
@@ -54,19 +63,52 @@ function sh(cmd: string, args: string[]): string {
 function installOurs(base: string, name: 'warm' | 'cold'): { osDir: string; cacheDir: string } {
   const root = join(base, `ours-${name}`);
   const osDir = join(root, 'os');
-  sh(process.execPath, [CLI, 'install', '--os-dir', osDir, '--lib-dir', join(base, 'lib'), '--search-path', osDir,
-    '--config-root', join(base, 'etc'), '--cache-root', join(root, 'cache'), '--force', 'debootstrap']);
+  sh(process.execPath, [
+    CLI,
+    'install',
+    '--os-dir',
+    osDir,
+    '--lib-dir',
+    join(base, 'lib'),
+    '--search-path',
+    osDir,
+    '--config-root',
+    join(base, 'etc'),
+    '--cache-root',
+    join(root, 'cache'),
+    '--force',
+    'debootstrap',
+  ]);
   return { osDir: join(osDir, 'debootstrap'), cacheDir: join(root, 'cache', 'debootstrap') };
 }
 
 /** The packages our default variant adds to the standard set: the peer's EXTRA_PKGS. */
-async function ourPackages(osDir: string, base: string, cacheDir: string): Promise<{ mirror: string; packages: string[]; suite: string }> {
+async function ourPackages(
+  osDir: string,
+  base: string,
+  cacheDir: string,
+): Promise<{ mirror: string; packages: string[]; suite: string }> {
   const log = new Logger('warn');
   const runner = new ExecRunner(log);
-  const paths = { osDir, configDir: join(base, 'etc', 'instance-debootstrap'), shareDir: join(base, 'lib', 'share'), cacheDir };
-  const cfg = await loadConfig(paths, 'default', { filesystem: undefined, 'root-password': undefined, 'ssh-key': undefined }, runner);
-  const plan = planBootstrap(cfg.variant, { hostArch: 'amd64', haveMmdebstrap: true, efi: cfg.variant.partitionStyle === 'gpt' });
-  if (plan.suite !== SUITE) throw new Error(`our default variant is ${plan.suite}, the benchmark compares ${SUITE}`);
+  const paths = {
+    osDir,
+    configDir: join(base, 'etc', 'instance-debootstrap'),
+    shareDir: join(base, 'lib', 'share'),
+    cacheDir,
+  };
+  const cfg = await loadConfig(
+    paths,
+    'default',
+    { filesystem: undefined, 'root-password': undefined, 'ssh-key': undefined },
+    runner,
+  );
+  const plan = planBootstrap(cfg.variant, {
+    hostArch: 'amd64',
+    haveMmdebstrap: true,
+    efi: cfg.variant.partitionStyle === 'gpt',
+  });
+  if (plan.suite !== SUITE)
+    throw new Error(`our default variant is ${plan.suite}, the benchmark compares ${SUITE}`);
   return { mirror: plan.mirror, packages: plan.packages, suite: plan.suite };
 }
 
@@ -77,11 +119,32 @@ export async function setup(base = BENCH_DIR): Promise<Bench> {
   const warm = installOurs(base, 'warm');
   const cold = installOurs(base, 'cold');
   const pk = await ourPackages(warm.osDir, base, warm.cacheDir);
-  const peer = writePeerConfig(join(base, 'peer', 'etc'), { suite: pk.suite, mirror: pk.mirror, extraPkgs: pk.packages });
+  const peer = writePeerConfig(join(base, 'peer', 'etc'), {
+    suite: pk.suite,
+    mirror: pk.mirror,
+    extraPkgs: pk.packages,
+  });
   const peerCache = { warm: join(base, 'peer', 'cache-warm'), cold: join(base, 'peer', 'cache-cold') };
   for (const d of Object.values(peerCache)) mkdirSync(d, { recursive: true });
-  console.log(`  setup: ${base}; peer EXTRA_PKGS=${pk.packages.join(',')}`);
-  return { base, ours: { warm: warm.osDir, cold: cold.osDir }, oursCache: { warm: warm.cacheDir, cold: cold.cacheDir }, peer, peerCache, disks };
+  console.log(
+    `  setup: ${base}; both: ${SUITE}, ${DISK_MIB} MiB file disk, API 20, page caches dropped before each timed run`,
+  );
+  console.log(`  peer: ${PEER_OS_DIR} with SUITE=${pk.suite} PARTITION_STYLE=none MIRROR=${pk.mirror}`);
+  console.log(`        EXTRA_PKGS=${pk.packages.join(',')} (= what our variant adds to the standard set)`);
+  console.log(
+    '  ours does more: msdos partition table, GRUB in the MBR, fresh ssh host keys, machine-id, network/console/fstab',
+  );
+  console.log(
+    '        configuration; the peer formats the whole disk (its msdos style needs device-mapper) and installs no boot loader',
+  );
+  return {
+    base,
+    ours: { warm: warm.osDir, cold: cold.osDir },
+    oursCache: { warm: warm.cacheDir, cold: cold.cacheDir },
+    peer,
+    peerCache,
+    disks,
+  };
 }
 
 function ganetiEnv(disk: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -129,28 +192,38 @@ function emptyDir(dir: string): void {
 type Who = 'ours' | 'peer';
 type Temp = 'warm' | 'cold';
 
-function create(b: Bench, who: Who, temp: Temp, disk: string): Promise<void> {
-  const env = ganetiEnv(freshDisk(disk));
-  return who === 'ours' ? spawnScript(b.ours[temp], 'create', env) : runPeer(b.peer, b.peerCache[temp], 'create', env);
+/**
+ * Ours runs in a private mount namespace too, as the peer must (for its configuration binds): mounts
+ * made there cannot be copied into namespaces that other processes on the node create meanwhile,
+ * which would keep a partition busy after our unmount (partx -d then retries for seconds).
+ */
+const OURS_WRAP = ['unshare', '-m', '--propagation', 'private'];
+
+function runOurs(
+  osDir: string,
+  script: 'create' | 'export' | 'import',
+  env: Record<string, string>,
+  io: { stdinFile?: string; stdoutFile?: string } = {},
+): Promise<void> {
+  return spawnScript(osDir, script, env, io, OURS_WRAP);
 }
 
-/** Makes sure both warm caches exist (an untimed create builds a missing one). */
+function create(b: Bench, who: Who, temp: Temp, disk: string): Promise<void> {
+  const env = ganetiEnv(freshDisk(disk));
+  return who === 'ours'
+    ? runOurs(b.ours[temp], 'create', env)
+    : runPeer(b.peer, b.peerCache[temp], 'create', env);
+}
+
+/** Makes sure both warm caches exist: ours through `ganeti-os cache warm`, the peer's by an untimed create. */
 async function ensureWarm(b: Bench): Promise<void> {
-  const oursHas = (): boolean => existsSync(b.oursCache.warm) && readdirSync(b.oursCache.warm).some((n) => n.endsWith('.tar.zst'));
-  const seed = '/var/cache/ganeti-os/debootstrap';
-  if (!oursHas() && existsSync(seed)) {
-    // The node's own cache holds the same entry when its default variant is unchanged: copying it
-    // saves a bootstrap. A different key is harmless (ours then builds its own entry).
-    mkdirSync(b.oursCache.warm, { recursive: true, mode: 0o700 });
-    for (const n of readdirSync(seed).filter((n) => /^bookworm-.*\.(json|tar\.zst)$/.test(n))) copyFileSync(join(seed, n), join(b.oursCache.warm, n));
-  }
-  for (const who of ['ours', 'peer'] as const) {
-    const has = who === 'ours' ? oursHas() : existsSync(peerCacheFile(b.peerCache.warm, SUITE));
-    if (has) continue;
-    console.log(`  building the ${who} warm cache (untimed create)`);
-    await create(b, who, 'warm', join(b.disks, `${who}-prime.img`));
-    rmSync(join(b.disks, `${who}-prime.img`), { force: true });
-  }
+  console.log('  checking (or building) our warm cache: ganeti-os cache warm debootstrap+default');
+  sh(process.execPath, [CLI, 'cache', 'warm', '--os-dir', dirname(b.ours.warm), 'debootstrap+default']);
+  if (existsSync(peerCacheFile(b.peerCache.warm, SUITE))) return;
+  console.log('  building the peer warm cache (untimed create)');
+  const disk = join(b.disks, 'peer-prime.img');
+  await create(b, 'peer', 'warm', disk);
+  rmSync(disk, { force: true });
 }
 
 /** Used bytes of the ext4 on a disk image (ours: partition 1 at 1 MiB; the peer: whole disk). */
@@ -171,7 +244,13 @@ function treeSizes(oursImg: string, peerImg: string): string {
 export async function benchWarm(b: Bench, runs = 5): Promise<RatioLine> {
   await ensureWarm(b);
   const disk = (who: Who): string => join(b.disks, `${who}-warm.img`);
-  const t = await interleave(runs, () => create(b, 'ours', 'warm', disk('ours')), () => create(b, 'peer', 'warm', disk('peer')), 1, dropCaches);
+  const t = await interleave(
+    runs,
+    () => create(b, 'ours', 'warm', disk('ours')),
+    () => create(b, 'peer', 'warm', disk('peer')),
+    1,
+    dropCaches,
+  );
   console.log(`  ${treeSizes(disk('ours'), disk('peer'))}`);
   return report('debootstrap-create-warm', t, LIMITS.warm);
 }
@@ -183,12 +262,20 @@ export async function benchCold(b: Bench, runs = 3): Promise<RatioLine> {
     emptyDir(b.peerCache.cold);
     dropCaches();
   };
-  const t = await interleave(runs, () => create(b, 'ours', 'cold', disk('ours')), () => create(b, 'peer', 'cold', disk('peer')), 0, before);
+  const cacheMiB = { ours: 0, peer: 0 };
+  const cacheSize = (d: string): number =>
+    readdirSync(d)
+      .filter((n) => /\.tar(\.zst)?$/.test(n))
+      .map((n) => statSync(join(d, n)).size / 1048576)[0] ?? 0;
+  const run = (who: Who) => async (): Promise<void> => {
+    await create(b, who, 'cold', disk(who));
+    cacheMiB[who] = cacheSize(who === 'ours' ? b.oursCache.cold : b.peerCache.cold);
+  };
+  const t = await interleave(runs, run('ours'), run('peer'), 0, before);
   console.log(`  ${treeSizes(disk('ours'), disk('peer'))}`);
-  const sizes = [join(b.oursCache.cold), b.peerCache.cold].map((d) =>
-    readdirSync(d).filter((n) => /\.tar(\.zst)?$/.test(n)).map((n) => statSync(join(d, n)).size / 1048576)[0] ?? 0,
+  console.log(
+    `  cache file: ours ${cacheMiB.ours.toFixed(0)} MiB (tar.zst), peer ${cacheMiB.peer.toFixed(0)} MiB (tar)`,
   );
-  console.log(`  cache file: ours ${sizes[0]!.toFixed(0)} MiB (tar.zst), peer ${sizes[1]!.toFixed(0)} MiB (tar)`);
   return report('debootstrap-create-cold', t, LIMITS.cold);
 }
 
@@ -199,28 +286,55 @@ export async function benchStream(b: Bench, runs = 5): Promise<RatioLine> {
   const dst = (who: Who): string => join(b.disks, `${who}-dst.img`);
   const stream = (who: Who): string => join(b.disks, `${who}.stream`);
   for (const who of ['ours', 'peer'] as const) await create(b, who, 'warm', src(who));
-  const parts = { ours: { exp: [] as number[], imp: [] as number[] }, peer: { exp: [] as number[], imp: [] as number[] } };
+  const parts = {
+    ours: { exp: [] as number[], imp: [] as number[] },
+    peer: { exp: [] as number[], imp: [] as number[] },
+  };
+  const streamMiB = { ours: 0, peer: 0 };
   const run = (who: Who) => async (): Promise<void> => {
-    const exp = ganetiEnv(src(who), { EXPORT_DEVICE: src(who), EXPORT_DISK_PATH: src(who), EXPORT_INDEX: '0', EXP_SIZE_FD: '11' });
-    const imp = ganetiEnv(freshDisk(dst(who)), { IMPORT_DEVICE: dst(who), IMPORT_DISK_PATH: dst(who), IMPORT_INDEX: '0', EXP_SIZE_FD: '11' });
-    const go = (script: 'export' | 'import', env: Record<string, string>, io: { stdinFile?: string; stdoutFile?: string }): Promise<void> =>
-      who === 'ours' ? spawnScript(b.ours.warm, script, env, io) : runPeer(b.peer, b.peerCache.warm, script, env, io);
+    const exp = ganetiEnv(src(who), {
+      EXPORT_DEVICE: src(who),
+      EXPORT_DISK_PATH: src(who),
+      EXPORT_INDEX: '0',
+      EXP_SIZE_FD: '11',
+    });
+    const imp = ganetiEnv(freshDisk(dst(who)), {
+      IMPORT_DEVICE: dst(who),
+      IMPORT_DISK_PATH: dst(who),
+      IMPORT_INDEX: '0',
+      EXP_SIZE_FD: '11',
+    });
+    const go = (
+      script: 'export' | 'import',
+      env: Record<string, string>,
+      io: { stdinFile?: string; stdoutFile?: string },
+    ): Promise<void> =>
+      who === 'ours'
+        ? runOurs(b.ours.warm, script, env, io)
+        : runPeer(b.peer, b.peerCache.warm, script, env, io);
     parts[who].exp.push(await timeIt(() => go('export', exp, { stdoutFile: stream(who) })));
     parts[who].imp.push(await timeIt(() => go('import', imp, { stdinFile: stream(who) })));
+    streamMiB[who] = statSync(stream(who)).size / 1048576;
+    rmSync(stream(who), { force: true });
   };
-  const before = (): void => {
-    for (const who of ['ours', 'peer'] as const) rmSync(stream(who), { force: true });
-    dropCaches();
-  };
-  const t = await interleave(runs, run('ours'), run('peer'), 1, before);
+  // Caches are dropped before each export; the import then reads a stream that is still in the page
+  // cache, as it would arrive from the network.
+  const t = await interleave(runs, run('ours'), run('peer'), 1, dropCaches);
   const m = (xs: number[]): string => median(xs.slice(-runs)).toFixed(3);
-  console.log(`  export: ours ${m(parts.ours.exp)} s, peer ${m(parts.peer.exp)} s; import: ours ${m(parts.ours.imp)} s, peer ${m(parts.peer.imp)} s (medians)`);
-  console.log(`  stream size: ours ${(statSync(stream('ours')).size / 1048576).toFixed(0)} MiB (tar), peer ${(statSync(stream('peer')).size / 1048576).toFixed(0)} MiB (dump)`);
+  console.log(
+    `  export: ours ${m(parts.ours.exp)} s, peer ${m(parts.peer.exp)} s; import: ours ${m(parts.ours.imp)} s, peer ${m(parts.peer.imp)} s (medians)`,
+  );
+  console.log(
+    `  stream size: ours ${streamMiB.ours.toFixed(0)} MiB (header + tar), peer ${streamMiB.peer.toFixed(0)} MiB (dump)`,
+  );
   console.log(`  ${treeSizes(src('ours'), src('peer'))}`);
   return report('debootstrap-export-import', t, LIMITS.stream);
 }
 
-export async function benchDebootstrap(which: 'warm' | 'cold' | 'stream' | 'all', runs?: number): Promise<RatioLine[]> {
+export async function benchDebootstrap(
+  which: 'warm' | 'cold' | 'stream' | 'all',
+  runs?: number,
+): Promise<RatioLine[]> {
   const b = await setup();
   const lines: RatioLine[] = [];
   try {
@@ -237,9 +351,12 @@ export async function benchDebootstrap(which: 'warm' | 'cold' | 'stream' | 'all'
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
   const which = process.argv[2] ?? 'all';
   if (which === 'clean') {
+    if (mountsBelow(BENCH_DIR).length > 0)
+      throw new Error(`not removing ${BENCH_DIR}: something is mounted below it`);
     rmSync(BENCH_DIR, { recursive: true, force: true });
   } else {
-    if (!['warm', 'cold', 'stream', 'all'].includes(which)) throw new Error(`usage: debootstrap.ts [warm|cold|stream|all|clean] [runs]`);
+    if (!['warm', 'cold', 'stream', 'all'].includes(which))
+      throw new Error(`usage: debootstrap.ts [warm|cold|stream|all|clean] [runs]`);
     const runs = process.argv[3] ? Number(process.argv[3]) : undefined;
     const lines = await benchDebootstrap(which as 'warm' | 'cold' | 'stream' | 'all', runs);
     process.exitCode = lines.every((l) => l.ok) ? 0 : 1;

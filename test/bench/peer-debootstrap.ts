@@ -81,7 +81,20 @@ export function spawnScript(
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: osDir,
     env: { PATH: '/sbin:/bin:/usr/sbin:/usr/bin', DEBUG_LEVEL: '0', ...env },
-    stdio: [stdin, stdout, 'pipe', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', null11],
+    stdio: [
+      stdin,
+      stdout,
+      'pipe',
+      'ignore',
+      'ignore',
+      'ignore',
+      'ignore',
+      'ignore',
+      'ignore',
+      'ignore',
+      'ignore',
+      null11,
+    ],
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
