@@ -7,7 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   BRIDGE,
   CLUSTER_NAME,
@@ -44,6 +45,9 @@ interface Bind {
   dst: string;
   kind: 'dir' | 'file';
 }
+
+/** This checkout (the CLI the tests run lives in dist/ below it). */
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const BINDS: Bind[] = [
   { src: `${ROOT_DIR}/lib`, dst: '/var/lib/ganeti', kind: 'dir' },
@@ -143,11 +147,19 @@ export async function createNamespaces(): Promise<void> {
   await ns(['hostname', NODE_NAME]);
   // sysfs must show the netns (Ganeti checks the bridge under /sys/class/net).
   await ns(['mount', '-t', 'sysfs', 'sysfs', '/sys']);
+  // The tests run this checkout's CLI inside the namespaces. A checkout below /tmp would be hidden by
+  // the private /tmp: bind it (inside the ns only) into the private tmp dir at the same place first,
+  // and bind /tmp recursively so it comes along.
+  if (REPO_ROOT.startsWith('/tmp/')) {
+    const inTmp = `${ROOT_DIR}/tmp/${relative('/tmp', REPO_ROOT)}`;
+    await mkdir(inTmp, { recursive: true });
+    await ns(['mount', '--bind', REPO_ROOT, inTmp]);
+  }
   for (const b of BINDS) {
     // /etc/resolv.conf may be a symlink (systemd-resolved); the bind follows it, inside the ns only.
     // If its target is missing, lookups fail fast anyway: there is no route out of the netns.
     const optional = b.dst === '/etc/resolv.conf';
-    await ns(['mount', '--bind', b.src, b.dst]).catch((err: unknown) => {
+    await ns(['mount', b.dst === '/tmp' ? '--rbind' : '--bind', b.src, b.dst]).catch((err: unknown) => {
       if (!optional) throw err;
     });
   }
