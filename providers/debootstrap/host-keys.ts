@@ -3,10 +3,11 @@
  * other piece of identity (machine-id) is new. The old disk is opened read-only and closed before
  * it is repartitioned; a disk that cannot be read (blank, damaged) simply yields no keys.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDisk } from '../../src/disk/index.js';
 import { resolveInGuest, targetRoot, writeGuestFiles } from '../../src/guest/index.js';
+import { readRegularNoFollow } from '../../src/guest/nofollow.js';
 import type { Runner } from '../../src/process/runner.js';
 import { CleanupStack } from '../../src/runtime/cleanup.js';
 import { isOsError } from '../../src/runtime/errors.js';
@@ -16,22 +17,6 @@ export interface SavedKey {
   name: string;
   content: Buffer;
   mode: number;
-}
-
-function readNoFollow(path: string): { content: Buffer; mode: number } | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > 64 * 1024) return undefined;
-    return { content: readFileSync(fd), mode: st.mode & 0o777 };
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export async function readOldHostKeys(o: { path: string; backendType?: string; runner: Runner; cleanupRunner: Runner; log: Logger; stack: CleanupStack }): Promise<SavedKey[]> {
@@ -53,7 +38,7 @@ export async function readOldHostKeys(o: { path: string; backendType?: string; r
       // no /etc/ssh
     }
     for (const name of names) {
-      const f = readNoFollow(join(dir, name));
+      const f = readRegularNoFollow(join(dir, name), 64 * 1024);
       if (f) keys.push({ name, ...f });
     }
     o.log.info(keys.length > 0 ? `reinstall: keeping ${keys.length / 2} ssh host key pair(s)` : 'reinstall: no ssh host keys to keep');

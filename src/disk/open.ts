@@ -3,7 +3,7 @@
  * find the root filesystem (the one with /etc/fstab, else the largest Linux one) and mount it, plus a
  * separate /boot named in the guest's fstab. For rename and export.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, rmdirSync } from 'node:fs';
+import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { OsError } from '../runtime/errors.js';
 import type { DiskContextInput } from './context.js';
@@ -13,6 +13,7 @@ import { FILESYSTEMS } from './layout.js';
 import { chooseMapperName, createMapper, type MapperChoice, type MapperName } from './mappers/index.js';
 import { ensureDirectory, mountAndRegister, SAFE_MOUNT_OPTIONS } from './mount.js';
 import { readPartitionTable } from './partition.js';
+import { readRegularNoFollow } from '../guest/nofollow.js';
 import { openSession } from './session.js';
 import { killGuestProcesses } from './processes.js';
 
@@ -47,18 +48,7 @@ const LINUX_FS = new Set<string>(FILESYSTEMS);
 
 /** Read a regular file inside a mounted guest without following a symlink at the last component. */
 function readGuestFile(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
-    return undefined;
-  }
-  try {
-    if (!fstatSync(fd).isFile()) return undefined;
-    return readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
-  }
+  return readRegularNoFollow(path)?.content.toString('utf8');
 }
 
 /** The fstab spec of the guest's /boot entry, if any (pure). */

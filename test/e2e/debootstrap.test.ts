@@ -210,7 +210,14 @@ describe('debootstrap+bookworm through Ganeti', () => {
     expect(await guestCat(disk, HOST_KEY)).toBe(hostKey);
     // Rewritten on import or by the rename to deb3: the fstab (new filesystem UUID), GRUB and its
     // settings (installed again), the names, and the network configuration (it follows the new MAC).
-    const rewritten = new Set(['etc/fstab', 'etc/default/grub', 'etc/hostname', 'etc/hosts', 'etc/mailname']);
+    const rewritten = new Set([
+      'etc/fstab',
+      'etc/default/grub',
+      'etc/hostname',
+      'etc/hosts',
+      'etc/mailname',
+      'etc/network/interfaces',
+    ]);
     const rewrittenDirs = ['boot/grub', 'etc/network/interfaces.d', 'etc/systemd/network'];
     const skip = (p: string): boolean =>
       rewritten.has(p) || rewrittenDirs.some((d) => p === d || p.startsWith(`${d}/`));
