@@ -4,7 +4,6 @@
  * `filesystem` parameter, same hook variables). This module stays light: `verify` reads the
  * parameter specs from the manifest, and each operation imports its own module.
  */
-import { join } from 'node:path';
 import { defineProvider } from '../../src/provider/types.js';
 import { param } from '../../src/provider/params.js';
 import { debootstrapLegacyMapping } from './legacy.js';
@@ -56,5 +55,3 @@ export default defineProvider({
     await rename(ctx);
   },
 });
-
-export const shippedVariantsDir = (shareDir: string): string => join(shareDir, 'variants', 'debootstrap');

@@ -14,11 +14,21 @@ export interface OsPathOptions {
   packageRoot: string;
 }
 
-export function osPaths(name: string, o: OsPathOptions): ProviderPaths & { installed: boolean; module?: string } {
+export function osPaths(
+  name: string,
+  o: OsPathOptions,
+): ProviderPaths & { installed: boolean; module?: string } {
   const dir = join(o.osDir ?? DEFAULTS.osDir, name);
   if (existsSync(join(dir, MANIFEST_FILE))) {
     const m = readManifest(dir);
-    return { osDir: dir, configDir: m.configDir, shareDir: m.shareDir, cacheDir: m.cacheDir, installed: true, ...(m.module ? { module: m.module } : {}) };
+    return {
+      osDir: dir,
+      configDir: m.configDir,
+      shareDir: m.shareDir,
+      cacheDir: m.cacheDir,
+      installed: true,
+      ...(m.module ? { module: m.module } : {}),
+    };
   }
   return {
     osDir: dir,

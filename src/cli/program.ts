@@ -3,7 +3,7 @@
  * cache, build), with the one top-level catch that prints `error[CODE]: message (hint: ...)`.
  */
 import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { toOsError } from '../runtime/errors.js';
+import { reportError } from '../runtime/errors.js';
 import { VERSION } from '../version.js';
 import { installCommands } from './commands/install.js';
 import { defaultContext, type CliContext } from './context.js';
@@ -40,9 +40,6 @@ export async function runCli(argv: string[], ctx: CliContext = defaultContext())
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
-    const err = toOsError(e);
-    if (err.code === 'E_INTERNAL' && e instanceof Error && e.stack) ctx.log.debug(e.stack);
-    ctx.log.error(err.oneLine());
-    return err.exitCode;
+    return reportError(e, ctx.log);
   }
 }

@@ -16,7 +16,13 @@ function problems(fn: () => unknown): string[] {
 describe('parseScriptEnv with the environment captured from Ganeti 3.0', () => {
   it('parses the create environment completely', () => {
     const env = parseScriptEnv('create', loadEnv('ganeti-3.0-create.env'));
-    expect(env.os).toEqual({ apiVersion: 20, name: 'envdump', variant: 'alt', debugLevel: 0, params: { PROBE_PARAM: 'hello' } });
+    expect(env.os).toEqual({
+      apiVersion: 20,
+      name: 'envdump',
+      variant: 'alt',
+      debugLevel: 0,
+      params: { PROBE_PARAM: 'hello' },
+    });
     const inst = env.instance!;
     expect(inst.name).toBe('env1');
     expect(inst.os).toBe('envdump+alt');
@@ -28,10 +34,22 @@ describe('parseScriptEnv with the environment captured from Ganeti 3.0', () => {
     expect(inst.hv).toEqual({ migration_mode: 'live' });
     expect(inst.be).toMatchObject({ maxmem: '128', always_failover: 'False', vcpus: '1' });
     expect(inst.disks).toHaveLength(2);
-    expect(inst.disks[0]).toMatchObject({ index: 0, sizeMiB: 256, access: 'rw', backendType: { kind: 'file', driver: 'loop' } });
+    expect(inst.disks[0]).toMatchObject({
+      index: 0,
+      sizeMiB: 256,
+      access: 'rw',
+      backendType: { kind: 'file', driver: 'loop' },
+    });
     expect(inst.disks[1]).toMatchObject({ index: 1, sizeMiB: 128, name: 'data' });
     expect(inst.nics).toEqual([
-      { index: 0, mac: 'aa:00:00:11:22:33', uuid: '54e1d9de-a7f0-4fe1-9928-4b0f3056cd12', mode: 'bridged', link: 'gntbr0', bridge: 'gntbr0' },
+      {
+        index: 0,
+        mac: 'aa:00:00:11:22:33',
+        uuid: '54e1d9de-a7f0-4fe1-9928-4b0f3056cd12',
+        mode: 'bridged',
+        link: 'gntbr0',
+        bridge: 'gntbr0',
+      },
     ]);
   });
 
@@ -42,19 +60,35 @@ describe('parseScriptEnv with the environment captured from Ganeti 3.0', () => {
   });
 
   it('reads INSTANCE_REINSTALL, OLD_INSTANCE_NAME and the stream variables', () => {
-    expect(parseScriptEnv('create', loadEnv('ganeti-3.0-create.env', { INSTANCE_REINSTALL: '1' })).instance!.reinstall).toBe(true);
-    expect(parseScriptEnv('rename', loadEnv('ganeti-3.0-create.env', { OLD_INSTANCE_NAME: 'env0' })).oldName).toBe('env0');
+    expect(
+      parseScriptEnv('create', loadEnv('ganeti-3.0-create.env', { INSTANCE_REINSTALL: '1' })).instance!
+        .reinstall,
+    ).toBe(true);
+    expect(
+      parseScriptEnv('rename', loadEnv('ganeti-3.0-create.env', { OLD_INSTANCE_NAME: 'env0' })).oldName,
+    ).toBe('env0');
     const exp = parseScriptEnv(
       'export',
-      loadEnv('ganeti-3.0-create.env', { EXPORT_DEVICE: '/dev/x', EXPORT_DISK_PATH: '/dev/y', EXPORT_INDEX: '1', EXP_SIZE_FD: '11' }),
+      loadEnv('ganeti-3.0-create.env', {
+        EXPORT_DEVICE: '/dev/x',
+        EXPORT_DISK_PATH: '/dev/y',
+        EXPORT_INDEX: '1',
+        EXP_SIZE_FD: '11',
+      }),
     );
     expect(exp.export).toEqual({ index: 1, device: '/dev/x', diskPath: '/dev/y', sizeFd: 11 });
-    const imp = parseScriptEnv('import', loadEnv('ganeti-3.0-create.env', { IMPORT_DEVICE: '/dev/x', IMPORT_INDEX: '0', EXP_SIZE_FD: '11' }));
+    const imp = parseScriptEnv(
+      'import',
+      loadEnv('ganeti-3.0-create.env', { IMPORT_DEVICE: '/dev/x', IMPORT_INDEX: '0', EXP_SIZE_FD: '11' }),
+    );
     expect(imp.import).toMatchObject({ index: 0, device: '/dev/x' });
   });
 
   it.each([10, 15, 20])('accepts API version %i', (v) => {
-    const env = parseScriptEnv('create', loadEnv('ganeti-3.0-create.env', { OS_API_VERSION: String(v), OS_VARIANT: v === 10 ? '' : 'alt' }));
+    const env = parseScriptEnv(
+      'create',
+      loadEnv('ganeti-3.0-create.env', { OS_API_VERSION: String(v), OS_VARIANT: v === 10 ? '' : 'alt' }),
+    );
     expect(env.os.apiVersion).toBe(v);
   });
 
@@ -81,9 +115,22 @@ describe('parseScriptEnv with the environment captured from Ganeti 3.0', () => {
     expect(env.instance!.nics[0]).toMatchObject({
       ip: '192.0.2.10',
       name: 'front',
-      network: { name: 'net1', uuid: 'u1', tags: ['a', 'b'], subnet: '192.0.2.0/24', gateway: '192.0.2.1', subnet6: '2001:db8::/64', gateway6: '2001:db8::1', macPrefix: 'aa:00:00' },
+      network: {
+        name: 'net1',
+        uuid: 'u1',
+        tags: ['a', 'b'],
+        subnet: '192.0.2.0/24',
+        gateway: '192.0.2.1',
+        subnet6: '2001:db8::/64',
+        gateway6: '2001:db8::1',
+        macPrefix: 'aa:00:00',
+      },
     });
-    expect(env.instance!.nics[1]).toMatchObject({ mac: 'aa:00:00:00:00:02', mode: 'routed', ip: '2001:db8::5' });
+    expect(env.instance!.nics[1]).toMatchObject({
+      mac: 'aa:00:00:00:00:02',
+      mode: 'routed',
+      ip: '2001:db8::5',
+    });
   });
 
   it('treats an empty OSP_* value as absent', () => {
@@ -125,13 +172,22 @@ describe('parseScriptEnv with the environment captured from Ganeti 3.0', () => {
     ['INSTANCE_NAME', 'bad name', /INSTANCE_NAME is not a valid host name/],
     ['NIC_COUNT', '', /NIC_COUNT must be a non-negative integer/],
   ])('rejects malformed %s=%s', (key, value, re) => {
-    expect(problems(() => parseScriptEnv('create', loadEnv('ganeti-3.0-create.env', { [key]: value })))).toEqual([expect.stringMatching(re)]);
+    expect(
+      problems(() => parseScriptEnv('create', loadEnv('ganeti-3.0-create.env', { [key]: value }))),
+    ).toEqual([expect.stringMatching(re)]);
   });
 
   it('requires OLD_INSTANCE_NAME for rename and checks the stream index', () => {
-    expect(problems(() => parseScriptEnv('rename', loadEnv('ganeti-3.0-create.env')))).toEqual([expect.stringMatching(/^OLD_INSTANCE_NAME is missing/)]);
+    expect(problems(() => parseScriptEnv('rename', loadEnv('ganeti-3.0-create.env')))).toEqual([
+      expect.stringMatching(/^OLD_INSTANCE_NAME is missing/),
+    ]);
     expect(
-      problems(() => parseScriptEnv('import', loadEnv('ganeti-3.0-create.env', { IMPORT_DEVICE: '/dev/x', IMPORT_INDEX: '2' }))),
+      problems(() =>
+        parseScriptEnv(
+          'import',
+          loadEnv('ganeti-3.0-create.env', { IMPORT_DEVICE: '/dev/x', IMPORT_INDEX: '2' }),
+        ),
+      ),
     ).toEqual(['IMPORT_INDEX is 2 but DISK_COUNT is 2']);
   });
 

@@ -5,7 +5,6 @@
 import { OsError, OsErrors } from '../runtime/errors.js';
 import { access, apiVersion, check, cidr, ipAddress, mac, nonNegativeInt } from './fields.js';
 import type {
-
   BackendType,
   DiskInfo,
   InstanceInfo,
@@ -24,7 +23,11 @@ class Collector {
   constructor(private readonly env: Env) {}
 
   add(variable: string, message: string, hint?: string): void {
-    this.problems.push(new OsError('E_ENV', `${variable} ${message}`, { hint: hint ?? 'Ganeti sets this; check the Ganeti version and the OS API version declared' }));
+    this.problems.push(
+      new OsError('E_ENV', `${variable} ${message}`, {
+        hint: hint ?? 'Ganeti sets this; check the Ganeti version and the OS API version declared',
+      }),
+    );
   }
 
   opt(name: string): string | undefined {
@@ -72,7 +75,8 @@ function parseDisks(c: Collector): DiskInfo[] {
     const uri = c.opt(`${p}URI`);
     if (path !== undefined) disk.path = path;
     if (uri !== undefined) disk.uri = uri;
-    if (path !== undefined && !path.startsWith('/')) c.add(`${p}PATH`, `must be an absolute path (got ${JSON.stringify(path)})`);
+    if (path !== undefined && !path.startsWith('/'))
+      c.add(`${p}PATH`, `must be an absolute path (got ${JSON.stringify(path)})`);
     const name = c.opt(`${p}NAME`);
     if (name !== undefined) disk.name = name;
     const fe = c.opt(`${p}FRONTEND_TYPE`);
@@ -149,7 +153,7 @@ function parseOs(c: Collector, env: Env): OsInfo {
   const params: Record<string, string> = {};
   for (const [k, val] of Object.entries(prefixed(env, 'OSP_'))) if (val !== '') params[k] = val;
   return {
-    apiVersion: (api ?? 20),
+    apiVersion: api ?? 20,
     name: c.opt('OS_NAME') ?? '',
     variant: env.OS_VARIANT ?? '',
     debugLevel,
@@ -188,7 +192,11 @@ function parseInstance(c: Collector, env: Env): InstanceInfo {
 function parseStream(c: Collector, kind: 'EXPORT' | 'IMPORT'): StreamTarget {
   const target: StreamTarget = {
     index: c.parse(`${kind}_INDEX`, nonNegativeInt, c.req(`${kind}_INDEX`)) ?? 0,
-    device: c.req(`${kind}_DEVICE`, `the ${kind.toLowerCase()} script needs the disk to ${kind === 'EXPORT' ? 'read' : 'write'}`) ?? '',
+    device:
+      c.req(
+        `${kind}_DEVICE`,
+        `the ${kind.toLowerCase()} script needs the disk to ${kind === 'EXPORT' ? 'read' : 'write'}`,
+      ) ?? '',
   };
   const diskPath = c.opt(`${kind}_DISK_PATH`);
   if (diskPath !== undefined) target.diskPath = diskPath;

@@ -3,7 +3,7 @@
  * the manifest: no-op create/rename (the environment is still checked) and raw disk streams.
  * Bundled as its own CommonJS file (fast-ops.cjs), loaded only for those scripts.
  */
-import { OsErrors, toOsError } from '../runtime/errors.js';
+import { reportError } from '../runtime/errors.js';
 import { parseScriptEnv } from './env.js';
 import { fastRaw } from './fast-raw.js';
 import type { ScriptName } from './types.js';
@@ -16,10 +16,7 @@ function noOp(script: ScriptName, env: Env, err: (line: string) => void): number
     if (parsed.os.debugLevel > 0) err(`debug: ${script} ${parsed.instance?.name ?? ''}: nothing to do`);
     return 0;
   } catch (e) {
-    const error = toOsError(e);
-    if (error instanceof OsErrors && error.problems.length > 1) for (const line of error.lines()) err(line);
-    err(error.oneLine());
-    return error.exitCode;
+    return reportError(e, { error: err, debug: () => undefined });
   }
 }
 

@@ -35,9 +35,13 @@ export function readManifest(osDir: string): OsManifest {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new OsError('E_NOT_INSTALLED', `${file} is missing or unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
-      hint: 'install the OS with `ganeti-os install`; do not copy OS directories by hand',
-    });
+    throw new OsError(
+      'E_NOT_INSTALLED',
+      `${file} is missing or unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        hint: 'install the OS with `ganeti-os install`; do not copy OS directories by hand',
+      },
+    );
   }
   try {
     const m = JSON.parse(text) as Partial<OsManifest>;
@@ -55,8 +59,12 @@ export function readManifest(osDir: string): OsManifest {
       ...(m.rawStreams === true ? { rawStreams: true } : {}),
     };
   } catch (e) {
-    throw new OsError('E_NOT_INSTALLED', `${file} is not a valid ganeti-os manifest (${(e as Error).message})`, {
-      hint: 'reinstall the OS with `ganeti-os install`',
-    });
+    throw new OsError(
+      'E_NOT_INSTALLED',
+      `${file} is not a valid ganeti-os manifest (${(e as Error).message})`,
+      {
+        hint: 'reinstall the OS with `ganeti-os install`',
+      },
+    );
   }
 }

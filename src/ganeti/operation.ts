@@ -56,7 +56,9 @@ export async function runOperation(input: OperationInput): Promise<void> {
     };
     const instance = env.instance!;
     const started = Date.now();
-    log.debug(`${script} ${instance.name} with ${provider.name}${env.os.variant ? '+' + env.os.variant : ''} (API ${env.os.apiVersion})`);
+    log.debug(
+      `${script} ${instance.name} with ${provider.name}${env.os.variant ? '+' + env.os.variant : ''} (API ${env.os.apiVersion})`,
+    );
     switch (script) {
       case 'create':
         await provider.create({ ...base, instance, reinstall: instance.reinstall });
@@ -81,8 +83,7 @@ export async function runOperation(input: OperationInput): Promise<void> {
         await provider.import({ ...base, instance, target: env.import!, in: 0 });
         break;
     }
-    await stack.unwind();
-    log.debug(`${script} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log.debug(`${script} done in ${((Date.now() - started) / 1000).toFixed(1)} s, cleaning up`);
   } finally {
     await stack.unwind();
     guard.dispose();

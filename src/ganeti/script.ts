@@ -6,7 +6,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { loadProvider } from '../provider/registry.js';
 import type { AnyProvider, ProviderPaths } from '../provider/types.js';
-import { OsError, OsErrors, isOsError, toOsError } from '../runtime/errors.js';
+import { OsError, reportError } from '../runtime/errors.js';
 import { Logger } from '../runtime/logger.js';
 import { readManifest } from './manifest.js';
 import { runOperation } from './operation.js';
@@ -33,15 +33,6 @@ function scriptName(path: string): ScriptName {
   });
 }
 
-/** Print an error the way every entry point does: all problems, the reason last. */
-export function reportError(e: unknown, log: Logger): number {
-  const err = toOsError(e);
-  if (err instanceof OsErrors && err.problems.length > 1) for (const line of err.lines()) log.error(line);
-  else if (!isOsError(e) && e instanceof Error && e.stack) log.debug(e.stack);
-  log.error(err.oneLine());
-  return err.exitCode;
-}
-
 /** Run one script; returns the process exit code. */
 export async function runScript(inv: ScriptInvocation): Promise<number> {
   const log = inv.log ?? new Logger('info');
@@ -57,10 +48,18 @@ export async function runScript(inv: ScriptInvocation): Promise<number> {
     }
     if (script === 'verify' ? inv.args.length !== 1 || inv.args[0] !== 'parameters' : inv.args.length > 0) {
       throw new OsError('E_USAGE', `unexpected arguments: ${JSON.stringify(inv.args)}`, {
-        hint: script === 'verify' ? 'the only check is `verify parameters`' : `${script} takes no arguments; see -h`,
+        hint:
+          script === 'verify'
+            ? 'the only check is `verify parameters`'
+            : `${script} takes no arguments; see -h`,
       });
     }
-    const paths: ProviderPaths = { osDir, configDir: manifest.configDir, shareDir: manifest.shareDir, cacheDir: manifest.cacheDir };
+    const paths: ProviderPaths = {
+      osDir,
+      configDir: manifest.configDir,
+      shareDir: manifest.shareDir,
+      cacheDir: manifest.cacheDir,
+    };
     await runOperation({ provider, script, env: inv.env, paths, log });
     return 0;
   } catch (e) {

@@ -5,7 +5,8 @@ export const SCRIPT_NAMES: readonly ScriptName[] = ['create', 'import', 'export'
 export type ApiVersion = 10 | 15 | 20;
 export const API_VERSIONS: readonly ApiVersion[] = [20, 15, 10];
 
-export type BackendType = { kind: 'block' } | { kind: 'file'; driver: string } | { kind: 'other'; raw: string };
+export type BackendType =
+  { kind: 'block' } | { kind: 'file'; driver: string } | { kind: 'other'; raw: string };
 
 export interface DiskInfo {
   index: number;

@@ -45,14 +45,12 @@ export class OsErrors extends OsError {
     const first = problems[0];
     super(
       first?.code ?? 'E_INVALID',
-      problems.length === 1 && first ? first.message : `${problems.length} problems: ${problems.map((p) => p.message).join('; ')}`,
+      problems.length === 1 && first
+        ? first.message
+        : `${problems.length} problems: ${problems.map((p) => p.message).join('; ')}`,
       { hint: hint ?? first?.hint },
     );
     this.problems = problems;
-  }
-
-  override oneLine(): string {
-    return super.oneLine();
   }
 
   /** One line per problem, for logs where all of them should be seen. */
@@ -71,4 +69,26 @@ export function toOsError(e: unknown): OsError {
     });
   }
   return new OsError('E_INTERNAL', String(e), { hint: 'this is a bug in ganeti-os' });
+}
+
+/**
+ * The lines every entry point prints for a failure: one per problem when there are several, then
+ * the one-line reason, which comes last because Ganeti shows the admin the end of the log.
+ */
+export function errorLines(e: unknown): { lines: string[]; exitCode: number } {
+  const err = toOsError(e);
+  const lines = err instanceof OsErrors && err.problems.length > 1 ? err.lines() : [];
+  lines.push(err.oneLine());
+  return { lines, exitCode: err.exitCode };
+}
+
+/** Print a failure as every entry point does (errorLines), the stack of an internal error at debug level. */
+export function reportError(
+  e: unknown,
+  log: { error(line: string): void; debug(line: string): void },
+): number {
+  if (!isOsError(e) && e instanceof Error && e.stack) log.debug(e.stack);
+  const { lines, exitCode } = errorLines(e);
+  for (const line of lines) log.error(line);
+  return exitCode;
 }

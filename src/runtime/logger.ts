@@ -55,7 +55,12 @@ export class Logger {
   }
 
   child(prefix: string): Logger {
-    const c = new Logger(this.level, this.sink, this.prefix ? `${this.prefix}${prefix}` : prefix, this.format);
+    const c = new Logger(
+      this.level,
+      this.sink,
+      this.prefix ? `${this.prefix}${prefix}` : prefix,
+      this.format,
+    );
     c.secrets = this.secrets; // shared on purpose: a secret is a secret everywhere
     return c;
   }

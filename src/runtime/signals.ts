@@ -15,7 +15,11 @@ export interface SignalGuard {
   dispose(): void;
 }
 
-export function guardSignals(stack: CleanupStack, log: Logger, exit: (code: number) => void = (code) => process.exit(code)): SignalGuard {
+export function guardSignals(
+  stack: CleanupStack,
+  log: Logger,
+  exit: (code: number) => void = (code) => process.exit(code),
+): SignalGuard {
   const controller = new AbortController();
   let handling = false;
   const handlers = new Map<HandledSignal, () => void>();

@@ -7,7 +7,9 @@ import { osPaths } from '../os-paths.js';
 
 export function buildCommands(ctx: CliContext): CommandUnknownOpts[] {
   const cmd = new Command('build')
-    .description('build a disk image with a provider, as Ganeti would install an instance, and optionally boot-test it')
+    .description(
+      'build a disk image with a provider, as Ganeti would install an instance, and optionally boot-test it',
+    )
     .argument('<os+variant>', 'e.g. debootstrap+bookworm')
     .requiredOption('-o, --output <file>', 'image file to write')
     .option('--size <size>', 'disk size', '3G')
@@ -15,7 +17,11 @@ export function buildCommands(ctx: CliContext): CommandUnknownOpts[] {
     .option('--name <host>', 'instance (host) name')
     .option('-O, --os-parameters <key=value...>', 'OS parameters, as with gnt-instance add -O')
     .option('--boot-test', 'boot the image in qemu until the login prompt', false)
-    .addOption(new Option('--firmware <fw>', 'firmware for the boot test').choices(['bios', 'uefi'] as const).default('bios' as const))
+    .addOption(
+      new Option('--firmware <fw>', 'firmware for the boot test')
+        .choices(['bios', 'uefi'] as const)
+        .default('bios' as const),
+    )
     .option('--boot-timeout <seconds>', 'boot test timeout', '600')
     .option('--os-dir <dir>', 'use the OS as installed there (its variants and hooks)', DEFAULTS.osDir)
     .option('-f, --force', 'overwrite the output', false)
@@ -38,7 +44,11 @@ export function buildCommands(ctx: CliContext): CommandUnknownOpts[] {
         paths,
         log: ctx.log,
       });
-      ctx.out(o.json ? JSON.stringify(r, null, 2) : `${r.output}: ${r.format}, ${r.sizeMiB} MiB, built in ${r.seconds.toFixed(0)} s${r.bootTest ? `, booted to login in ${r.bootTest.seconds.toFixed(0)} s` : ''}`);
+      ctx.out(
+        o.json
+          ? JSON.stringify(r, null, 2)
+          : `${r.output}: ${r.format}, ${r.sizeMiB} MiB, built in ${r.seconds.toFixed(0)} s${r.bootTest ? `, booted to login in ${r.bootTest.seconds.toFixed(0)} s` : ''}`,
+      );
     });
   return [cmd];
 }

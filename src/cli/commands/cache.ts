@@ -17,7 +17,10 @@ function mib(n: number): string {
 export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
   const cmd = new Command('cache').description('manage the bootstrap caches');
   const dirsOf = (os: string | undefined, osDir: string): { os: string; dir: string }[] =>
-    (os ? [os] : builtinProviderNames()).map((name) => ({ os: name, dir: osPaths(name, { osDir, packageRoot: ctx.packageRoot }).cacheDir }));
+    (os ? [os] : builtinProviderNames()).map((name) => ({
+      os: name,
+      dir: osPaths(name, { osDir, packageRoot: ctx.packageRoot }).cacheDir,
+    }));
 
   cmd
     .command('list')
@@ -34,7 +37,9 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
       if (o.json) return ctx.out(JSON.stringify(all, null, 2));
       if (all.length === 0) return ctx.out('no cache entries');
       for (const e of all) {
-        ctx.out(`${e.os}\t${e.name}\t${e.status}\t${mib(e.sizeBytes)}\t${e.ageDays === null ? '?' : e.ageDays.toFixed(1)} days\t${e.tarball ?? ''}`);
+        ctx.out(
+          `${e.os}\t${e.name}\t${e.status}\t${mib(e.sizeBytes)}\t${e.ageDays === null ? '?' : e.ageDays.toFixed(1)} days\t${e.tarball ?? ''}`,
+        );
       }
     });
 
@@ -48,12 +53,27 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
       const { os, variant } = splitOsName(full);
       const paths = osPaths(os, { osDir: o.osDir, packageRoot: ctx.packageRoot });
       const provider = await loadProvider(os, paths.module);
-      if (!provider.warmCache) throw new OsError('E_NO_CACHE', `${os} keeps no cache`, { hint: 'only bootstrapping providers (debootstrap) have caches' });
+      if (!provider.warmCache)
+        throw new OsError('E_NO_CACHE', `${os} keeps no cache`, {
+          hint: 'only bootstrapping providers (debootstrap) have caches',
+        });
       const stack = new CleanupStack(ctx.log);
       const guard = guardSignals(stack, ctx.log);
       try {
-        const r = await provider.warmCache({ variant: variant || 'default', paths, log: ctx.log, runner: new ExecRunner(ctx.log, guard.signal), cleanupRunner: new ExecRunner(ctx.log), cleanup: stack, signal: guard.signal });
-        ctx.out(o.json ? JSON.stringify({ os, variant: variant || 'default', ...r }) : `${r.hit ? 'already cached' : 'cached'}: ${r.path}`);
+        const r = await provider.warmCache({
+          variant: variant || 'default',
+          paths,
+          log: ctx.log,
+          runner: new ExecRunner(ctx.log, guard.signal),
+          cleanupRunner: new ExecRunner(ctx.log),
+          cleanup: stack,
+          signal: guard.signal,
+        });
+        ctx.out(
+          o.json
+            ? JSON.stringify({ os, variant: variant || 'default', ...r })
+            : `${r.hit ? 'already cached' : 'cached'}: ${r.path}`,
+        );
       } finally {
         await stack.unwind();
         guard.dispose();
@@ -65,14 +85,26 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
     .description('remove expired and broken entries and leftovers of killed builds')
     .argument('[os]', 'OS name (default: all)')
     .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
-    .option('--older-than <days>', "remove entries older than this many days ('never': only broken ones)", '14')
+    .option(
+      '--older-than <days>',
+      "remove entries older than this many days ('never': only broken ones)",
+      '14',
+    )
     .option('--json', 'print JSON', false)
     .action(async (os, o) => {
       const days = o.olderThan === 'never' ? 'never' : Number(o.olderThan);
-      if (days !== 'never' && !(days >= 0)) throw new OsError('E_USAGE', `--older-than ${o.olderThan} is not a number of days`, { hint: 'e.g. --older-than 14' });
+      if (days !== 'never' && !(days >= 0))
+        throw new OsError('E_USAGE', `--older-than ${o.olderThan} is not a number of days`, {
+          hint: 'e.g. --older-than 14',
+        });
       const results = [];
-      for (const { os: name, dir } of dirsOf(os, o.osDir)) results.push({ os: name, ...(await pruneCache({ dir, log: ctx.log, olderThanDays: days })) });
-      ctx.out(o.json ? JSON.stringify(results, null, 2) : results.map((r) => `${r.os}: ${JSON.stringify(r)}`).join('\n'));
+      for (const { os: name, dir } of dirsOf(os, o.osDir))
+        results.push({ os: name, ...(await pruneCache({ dir, log: ctx.log, olderThanDays: days })) });
+      ctx.out(
+        o.json
+          ? JSON.stringify(results, null, 2)
+          : results.map((r) => `${r.os}: ${JSON.stringify(r)}`).join('\n'),
+      );
     });
 
   cmd
@@ -83,8 +115,13 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
     .option('--json', 'print JSON', false)
     .action(async (os, o) => {
       const results = [];
-      for (const { os: name, dir } of dirsOf(os, o.osDir)) results.push({ os: name, ...(await clearCache({ dir, log: ctx.log })) });
-      ctx.out(o.json ? JSON.stringify(results, null, 2) : results.map((r) => `${r.os}: ${JSON.stringify(r)}`).join('\n'));
+      for (const { os: name, dir } of dirsOf(os, o.osDir))
+        results.push({ os: name, ...(await clearCache({ dir, log: ctx.log })) });
+      ctx.out(
+        o.json
+          ? JSON.stringify(results, null, 2)
+          : results.map((r) => `${r.os}: ${JSON.stringify(r)}`).join('\n'),
+      );
     });
   return [cmd];
 }

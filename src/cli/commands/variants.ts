@@ -26,15 +26,23 @@ async function withVariants(name: string, ctx: CliContext, loc: Loc) {
   return { provider, paths, cfg, location };
 }
 
-function withVariantConfig(name: string, cfg: AnyProvider['variantConfig']): NonNullable<AnyProvider['variantConfig']> {
-  if (!cfg) throw new OsError('E_NO_VARIANTS', `${name} has no variant files`, { hint: 'only providers with variants (e.g. debootstrap) have them' });
+function withVariantConfig(
+  name: string,
+  cfg: AnyProvider['variantConfig'],
+): NonNullable<AnyProvider['variantConfig']> {
+  if (!cfg)
+    throw new OsError('E_NO_VARIANTS', `${name} has no variant files`, {
+      hint: 'only providers with variants (e.g. debootstrap) have them',
+    });
   return cfg;
 }
 
 export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
   const cmd = new Command('variants').description('list, inspect and publish variants');
   const common = (c: Command) =>
-    c.option('--os-dir <dir>', 'Ganeti OS search directory holding the installed OS', DEFAULTS.osDir).option('--config-root <dir>', 'instead of /etc/ganeti');
+    c
+      .option('--os-dir <dir>', 'Ganeti OS search directory holding the installed OS', DEFAULTS.osDir)
+      .option('--config-root <dir>', 'instead of /etc/ganeti');
 
   common(cmd.command('list').description('list the variants of an OS (default: every OS with variants)'))
     .argument('[os]', 'OS name')
@@ -53,7 +61,11 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
       if (o.json) ctx.out(JSON.stringify(os ? out[os] : out, null, 2));
     });
 
-  common(cmd.command('show').description('print the resolved configuration of OS+VARIANT and which file set each key'))
+  common(
+    cmd
+      .command('show')
+      .description('print the resolved configuration of OS+VARIANT and which file set each key'),
+  )
     .argument('<os+variant>', 'e.g. debootstrap+bookworm')
     .option('--json', 'print JSON', false)
     .action(async (full, o) => {
@@ -78,12 +90,20 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
           continue;
         }
         if (!paths.installed) {
-          if (os) throw new OsError('E_NOT_INSTALLED', `${name} is not installed in ${o.osDir}`, { hint: `ganeti-os install ${name}` });
+          if (os)
+            throw new OsError('E_NOT_INSTALLED', `${name} is not installed in ${o.osDir}`, {
+              hint: `ganeti-os install ${name}`,
+            });
           continue;
         }
         const list = await listVariants(name, { ...location, ...(cfg.legacy ? { legacy: true } : {}) });
         const r = await syncVariantsList(paths.osDir, renderVariantsList(list));
-        ctx.out(`${r.changed ? 'updated' : 'unchanged'} ${r.file}: ${list.filter((v) => v.published).map((v) => v.name).join(', ')}`);
+        ctx.out(
+          `${r.changed ? 'updated' : 'unchanged'} ${r.file}: ${list
+            .filter((v) => v.published)
+            .map((v) => v.name)
+            .join(', ')}`,
+        );
       }
     });
   return [cmd];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { param } from '../provider/params.js';
-import { fastPath } from './verify-fast.js';
+import { fastPath } from './fast-path.js';
 import { runFastOp } from './fast-ops.js';
 
 // A plain directory of JSON files, never a mount point: tmp-promise's recursive cleanup is safe here.
@@ -20,21 +20,42 @@ function osDir(name: string, manifest: object): string {
 
 const params = {
   filesystem: param.enum(['ext4', 'xfs'], { description: 'fs', default: 'ext4' }),
-  password: param.string({ description: 'pw', private: true, pattern: /^.{8,}$/, patternText: 'at least 8 characters' }),
+  password: param.string({
+    description: 'pw',
+    private: true,
+    pattern: /^.{8,}$/,
+    patternText: 'at least 8 characters',
+  }),
 };
 const checks = Object.entries(params).map(([name, d]) => ({ name, spec: d.spec, private: d.private }));
 
 describe('fastPath: verify', () => {
-  const script = osDir('fast', { provider: 'x', configDir: '/x', params: checks, verifyNeedsProvider: false });
+  const script = osDir('fast', {
+    provider: 'x',
+    configDir: '/x',
+    params: checks,
+    verifyNeedsProvider: false,
+  });
 
   it('accepts good values and defaults', () => {
-    expect(fastPath(script, ['parameters'], { OS_API_VERSION: '20', OSP_FILESYSTEM: 'xfs' }, () => undefined)).toBe(0);
-    expect(fastPath(script, ['parameters'], { OS_API_VERSION: '20', OSP_FILESYSTEM: '' }, () => undefined)).toBe(0);
+    expect(
+      fastPath(script, ['parameters'], { OS_API_VERSION: '20', OSP_FILESYSTEM: 'xfs' }, () => undefined),
+    ).toBe(0);
+    expect(
+      fastPath(script, ['parameters'], { OS_API_VERSION: '20', OSP_FILESYSTEM: '' }, () => undefined),
+    ).toBe(0);
   });
 
   it('reports every bad value with the reason last, masking private values', () => {
     const lines: string[] = [];
-    expect(fastPath(script, ['parameters'], { OS_API_VERSION: '20', OSP_FILESYSTEM: 'vfat', OSP_PASSWORD: 'short' }, (l) => lines.push(l))).toBe(1);
+    expect(
+      fastPath(
+        script,
+        ['parameters'],
+        { OS_API_VERSION: '20', OSP_FILESYSTEM: 'vfat', OSP_PASSWORD: 'short' },
+        (l) => lines.push(l),
+      ),
+    ).toBe(1);
     expect(lines).toEqual([
       'error[E_PARAM]: OS parameter filesystem must be one of ext4, xfs (got "vfat") (hint: accepted: ext4|xfs; see parameters.list)',
       'error[E_PARAM]: OS parameter password must be at least 8 characters (hint: accepted: at least 8 characters; see parameters.list)',
@@ -45,9 +66,16 @@ describe('fastPath: verify', () => {
 
   it('leaves help, other scripts, provider hooks and old manifests to the full runtime', () => {
     expect(fastPath(script, ['-h'], { OS_API_VERSION: '20' }, () => undefined)).toBeUndefined();
-    expect(fastPath(script.replace(/verify$/, 'create'), [], { OS_API_VERSION: '20' }, () => undefined)).toBeUndefined();
+    expect(
+      fastPath(script.replace(/verify$/, 'create'), [], { OS_API_VERSION: '20' }, () => undefined),
+    ).toBeUndefined();
     expect(fastPath(script, ['parameters'], { OS_API_VERSION: '5' }, () => undefined)).toBeUndefined();
-    const hooked = osDir('hooked', { provider: 'x', configDir: '/x', params: checks, verifyNeedsProvider: true });
+    const hooked = osDir('hooked', {
+      provider: 'x',
+      configDir: '/x',
+      params: checks,
+      verifyNeedsProvider: true,
+    });
     expect(fastPath(hooked, ['parameters'], { OS_API_VERSION: '20' }, () => undefined)).toBeUndefined();
     const old = osDir('old', { provider: 'x', configDir: '/x' });
     expect(fastPath(old, ['parameters'], { OS_API_VERSION: '20' }, () => undefined)).toBeUndefined();
@@ -55,8 +83,22 @@ describe('fastPath: verify', () => {
 });
 
 describe('fast operations', () => {
-  const create = osDir('noopish', { provider: 'noop', configDir: '/x', params: [], verifyNeedsProvider: false, noOp: ['create', 'rename'], rawStreams: true }).replace(/verify$/, 'create');
-  const env = { OS_API_VERSION: '15', OS_NAME: 'noop', OS_VARIANT: '', INSTANCE_NAME: 'i1', DISK_COUNT: '0', NIC_COUNT: '0' };
+  const create = osDir('noopish', {
+    provider: 'noop',
+    configDir: '/x',
+    params: [],
+    verifyNeedsProvider: false,
+    noOp: ['create', 'rename'],
+    rawStreams: true,
+  }).replace(/verify$/, 'create');
+  const env = {
+    OS_API_VERSION: '15',
+    OS_NAME: 'noop',
+    OS_VARIANT: '',
+    INSTANCE_NAME: 'i1',
+    DISK_COUNT: '0',
+    NIC_COUNT: '0',
+  };
 
   it('hands declared no-ops and raw streams to fast-ops', () => {
     expect(fastPath(create, [], env, () => undefined)).toBe('fast-op');
@@ -66,7 +108,9 @@ describe('fast operations', () => {
   it('no-op operations still check the environment, every problem and the reason last', async () => {
     expect(await runFastOp('create', env, () => undefined)).toBe(0);
     const lines: string[] = [];
-    expect(await runFastOp('create', { ...env, INSTANCE_NAME: undefined, NIC_COUNT: 'x' }, (l) => lines.push(l))).toBe(1);
+    expect(
+      await runFastOp('create', { ...env, INSTANCE_NAME: undefined, NIC_COUNT: 'x' }, (l) => lines.push(l)),
+    ).toBe(1);
     expect(lines[0]).toMatch(/^error\[E_ENV\]: INSTANCE_NAME is missing/);
     expect(lines[lines.length - 1]).toMatch(/^error\[E_ENV\]: 2 problems: /);
   });

@@ -32,7 +32,12 @@ function readFast(dir: string): FastManifest | undefined {
  * fast-ops.ts answers (kept in its own file so verify does not load the environment parser).
  * undefined: the full runtime answers.
  */
-export function fastPath(scriptPath: string, args: readonly string[], env: Env, err: (line: string) => void): number | 'fast-op' | undefined {
+export function fastPath(
+  scriptPath: string,
+  args: readonly string[],
+  env: Env,
+  err: (line: string) => void,
+): number | 'fast-op' | undefined {
   const path = resolve(scriptPath);
   const script = basename(path) as ScriptName;
   if (!SCRIPT_NAMES.includes(script)) return undefined;
@@ -60,6 +65,7 @@ export function fastPath(scriptPath: string, args: readonly string[], env: Env, 
     return ` (hint: accepted: ${spec ? acceptsText(spec) : '?'}; see parameters.list)`;
   };
   for (const p of problems) err(`error[E_PARAM]: ${p}${hint(p)}`);
-  if (problems.length > 1) err(`error[E_PARAM]: ${problems.length} problems: ${problems.join('; ')}${hint(problems[0]!)}`);
+  if (problems.length > 1)
+    err(`error[E_PARAM]: ${problems.length} problems: ${problems.join('; ')}${hint(problems[0]!)}`);
   return 1;
 }
