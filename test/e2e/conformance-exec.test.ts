@@ -19,6 +19,7 @@ import {
   run,
   sha256,
   up,
+  backupImportArgv,
 } from '../helpers/ganeti-harness.js';
 import { type ProbeRecord, probeOs, probeRecords } from '../helpers/ganeti-probe-os.js';
 import { writeOsDir } from '../helpers/ganeti-osdir.js';
@@ -224,21 +225,7 @@ describe('E1-E3: create, reinstall, rename, export, import', () => {
       expect(await sha256(`${EXPORT_DIR}/e1r/${dump}`)).toBe(source[i]);
     }
 
-    await must([
-      'gnt-backup',
-      'import',
-      '-t',
-      'file',
-      '-n',
-      NODE_NAME,
-      `--src-node=${NODE_NAME}`,
-      `--src-dir=${EXPORT_DIR}/e1r`,
-      '--net',
-      '0:mac=generate',
-      '--no-name-check',
-      '--no-ip-check',
-      'e3',
-    ]);
+    await must(backupImportArgv('e1r', 'e3'));
     const imp = await newRecords();
     expect(imp.map((r) => [r.script, r.env.IMPORT_INDEX])).toEqual([
       ['import', '0'],

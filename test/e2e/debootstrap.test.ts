@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BootTestResult, bootTest } from '../../src/boot/qemu.js';
 import {
-  EXPORT_DIR,
   INSTANCE_OPTS,
   NODE_NAME,
   STATE_DIR,
@@ -20,6 +19,7 @@ import {
   privateOsDir,
   run,
   up,
+  backupImportArgv,
 } from '../helpers/ganeti-harness.js';
 import { OUR_OS_DIR, diskFiles, installOurs } from '../helpers/ganeti-ours.js';
 import { installedPaths, seedCache, warmOnHost, type InstalledPaths } from '../helpers/ganeti-cache.js';
@@ -177,23 +177,7 @@ describe('debootstrap+bookworm through Ganeti', () => {
 
   it('gnt-backup export, then import into a larger disk: the imported guest has the same files', async () => {
     await must(['gnt-backup', 'export', '-n', NODE_NAME, 'deb2.example.org']);
-    const r = await must([
-      'gnt-backup',
-      'import',
-      '-t',
-      'file',
-      '-n',
-      NODE_NAME,
-      `--src-node=${NODE_NAME}`,
-      `--src-dir=${EXPORT_DIR}/deb2.example.org`,
-      '--disk',
-      '0:size=4G',
-      '--net',
-      '0:mac=generate',
-      '--no-name-check',
-      '--no-ip-check',
-      'deb3.example.org',
-    ]);
+    const r = await must(backupImportArgv('deb2.example.org', 'deb3.example.org', ['--disk', '0:size=4G']));
     expect(r.stdout + r.stderr).not.toContain('Could not run OS rename script');
     for (const l of await osLogs((n) => /^(export|import)-/.test(n))) {
       expect(

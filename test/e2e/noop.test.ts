@@ -19,6 +19,7 @@ import {
   sha256,
   showOsDir,
   up,
+  backupImportArgv,
 } from '../helpers/ganeti-harness.js';
 import { parseDiagnose, parseOsInfo, parseOsList } from '../helpers/ganeti-output.js';
 import {
@@ -64,7 +65,9 @@ describe('ganeti-os install into a Ganeti OS search dir', () => {
       expect(d!.status, d!.nodes[0]?.line).toBe('valid');
       expect(d!.nodes[0]!.path).toBe(`${OUR_OS_DIR}/${os.name}`);
       // noop has no parameters and declares API 15 (Ganeti then runs no verify before each add).
-      expect(d!.nodes[0]!.line).toMatch(os.name === 'noop' ? /\[API versions: 15, 10\]/ : /\[API versions: 20, 15, 10\]/);
+      expect(d!.nodes[0]!.line).toMatch(
+        os.name === 'noop' ? /\[API versions: 15, 10\]/ : /\[API versions: 20, 15, 10\]/,
+      );
       expect(d!.nodes[0]!.line).toMatch(/\[trusted\]$/);
     }
   });
@@ -142,21 +145,7 @@ describe('noop life cycle through Ganeti', () => {
   });
 
   it('gnt-backup import restores exactly the exported bytes', async () => {
-    const r = await must([
-      'gnt-backup',
-      'import',
-      '-t',
-      'file',
-      '-n',
-      NODE_NAME,
-      `--src-node=${NODE_NAME}`,
-      `--src-dir=${EXPORT_DIR}/n2`,
-      '--net',
-      '0:mac=generate',
-      '--no-name-check',
-      '--no-ip-check',
-      'n3',
-    ]);
+    const r = await must(backupImportArgv('n2', 'n3'));
     expect(r.stdout + r.stderr).not.toContain('Could not run OS rename script');
     expect(await Promise.all((await diskFiles('n3')).map(sha256))).toEqual(source);
   });

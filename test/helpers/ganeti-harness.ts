@@ -14,6 +14,7 @@ import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import {
   BRIDGE,
   CLUSTER_NAME,
+  EXPORT_DIR,
   FILE_STORAGE_DIR,
   MASTER_IP,
   MASTER_NETDEV,
@@ -189,4 +190,31 @@ export async function removeAllInstances(): Promise<void> {
 /** sha256 of a file inside the cluster. */
 export async function sha256(path: string): Promise<string> {
   return (await must(['sha256sum', path])).stdout.split(' ')[0]!;
+}
+
+/**
+ * `gnt-backup import` of an export stored on this node into a new instance. The MACs are generated
+ * because the exported instance may still exist in this cluster.
+ */
+export function backupImportArgv(
+  exportName: string,
+  instance: string,
+  extra: readonly string[] = [],
+): string[] {
+  return [
+    'gnt-backup',
+    'import',
+    '-t',
+    'file',
+    '-n',
+    NODE_NAME,
+    `--src-node=${NODE_NAME}`,
+    `--src-dir=${EXPORT_DIR}/${exportName}`,
+    ...extra,
+    '--net',
+    '0:mac=generate',
+    '--no-name-check',
+    '--no-ip-check',
+    instance,
+  ];
 }
