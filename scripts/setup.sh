@@ -14,7 +14,7 @@ packages=(
   # disks, partitions, filesystems
   util-linux fdisk gdisk kpartx e2fsprogs xfsprogs btrfs-progs dosfstools mtools
   # bootloader for BIOS and UEFI, and firmware for boot tests
-  grub-pc-bin grub-efi-amd64-bin grub2-common ovmf qemu-system-x86 qemu-utils
+  grub-pc-bin grub-efi-amd64-bin grub2-common ovmf qemu-system-x86 qemu-utils eatmydata
   # bootstrapping Debian guests, and the cache
   debootstrap mmdebstrap debian-archive-keyring arch-test zstd xz-utils tar
   # guest configuration and streams

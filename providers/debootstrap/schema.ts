@@ -95,6 +95,13 @@ export const debootstrapSchema = defineSchema('debootstrap', [
     description: 'days after which a cache entry is rebuilt',
   },
   {
+    name: 'image-cache',
+    type: 'boolean',
+    default: true,
+    description:
+      'ext2/3/4 roots: also keep a filesystem image of the cached tree and copy it block by block (faster than unpacking; costs the tree\'s size on the cache disk)',
+  },
+  {
     name: 'partition-style',
     type: 'enum',
     default: 'msdos',
@@ -231,6 +238,7 @@ export interface DebootstrapVariant {
   hookTimeoutSec: number;
   generateCache: boolean;
   cleanCacheDays: number | 'never';
+  imageCache: boolean;
   partitionStyle: 'none' | 'msdos' | 'gpt';
   partitionAlignment: number;
   filesystem: 'ext2' | 'ext3' | 'ext4' | 'xfs' | 'btrfs';
@@ -271,6 +279,7 @@ export function debootstrapVariant(values: Record<string, Value>): DebootstrapVa
     hookTimeoutSec: v('hook-timeout'),
     generateCache: v('generate-cache'),
     cleanCacheDays: v('clean-cache'),
+    imageCache: v('image-cache'),
     partitionStyle: v('partition-style'),
     partitionAlignment: v('partition-alignment'),
     filesystem: v('filesystem'),

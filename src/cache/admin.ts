@@ -26,6 +26,9 @@ export interface CacheListEntry {
   ageDays: number | null;
   status: CacheEntryStatus;
   inputs: Record<string, unknown> | null;
+  /** Filesystem images made from the tarball (file names), and the bytes they use on disk. */
+  images: string[];
+  imageBytes: number;
   /** Temporary files and staging trees of a build in progress (or one that was killed). */
   leftovers: string[];
 }
@@ -50,13 +53,14 @@ async function dirNames(dir: string): Promise<string[]> {
 
 export async function listCache(opts: ListOptions): Promise<CacheListEntry[]> {
   const now = opts.now?.() ?? Date.now();
-  const stems = new Map<string, { tarball: boolean; sidecar: boolean; leftovers: string[] }>();
+  const stems = new Map<string, { tarball: boolean; sidecar: boolean; images: string[]; leftovers: string[] }>();
   for (const name of await dirNames(opts.dir)) {
     const c = classifyFile(name);
     if (!c || c.role === 'lock') continue;
-    const s = stems.get(c.stem) ?? { tarball: false, sidecar: false, leftovers: [] };
+    const s = stems.get(c.stem) ?? { tarball: false, sidecar: false, images: [], leftovers: [] };
     if (c.role === 'tarball') s.tarball = true;
     else if (c.role === 'sidecar') s.sidecar = true;
+    else if (c.role === 'image') s.images.push(name);
     else s.leftovers.push(name);
     stems.set(c.stem, s);
   }
@@ -72,6 +76,8 @@ export async function listCache(opts: ListOptions): Promise<CacheListEntry[]> {
     else if (sc.size !== size) status = 'size-mismatch';
     else if (isExpired(sc, opts.maxAgeDays ?? 'never', now)) status = 'expired';
     else if (opts.verify && (await sha256File(p.tarball)) !== sc.sha256) status = 'sha256-mismatch';
+    let imageBytes = 0;
+    for (const f of s.images) imageBytes += await stat(join(opts.dir, f)).then((st) => st.blocks * 512, () => 0);
     const str = (k: string): string | null => (typeof sc?.inputs[k] === 'string' ? sc.inputs[k] : null);
     out.push({
       name: stem,
@@ -84,6 +90,8 @@ export async function listCache(opts: ListOptions): Promise<CacheListEntry[]> {
       ageDays: sc ? Math.round(ageDays(sc, now) * 10) / 10 : null,
       status,
       inputs: sc?.inputs ?? null,
+      images: s.images,
+      imageBytes,
       leftovers: s.leftovers,
     });
   }
@@ -120,7 +128,7 @@ async function removeEntry(
     throw err;
   }
   try {
-    if (!leftoversOnly) for (const f of [p.sidecar, p.tarball]) await unlink(f).catch(() => undefined);
+    if (!leftoversOnly) for (const f of [p.sidecar, p.tarball, ...e.images.map((i) => join(dir, i))]) await unlink(f).catch(() => undefined);
     for (const l of e.leftovers) await removeTreeSafely(join(dir, l));
   } finally {
     lock.release();
@@ -148,7 +156,7 @@ export async function pruneCache(opts: PruneOptions): Promise<PruneResult> {
     if (r === 'busy') result.busy.push(e.name);
     else {
       opts.log.info(`cache: removed ${e.name} (${e.status})`);
-      result.removed.push({ name: e.name, reason: e.status, bytes: e.sizeBytes });
+      result.removed.push({ name: e.name, reason: e.status, bytes: e.sizeBytes + e.imageBytes });
     }
   }
   return result;
@@ -160,7 +168,7 @@ export async function clearCache(opts: { dir: string; log: Logger }): Promise<Pr
   for (const e of await listCache({ dir: opts.dir })) {
     const r = await removeEntry(opts.dir, e, opts.log);
     if (r === 'busy') result.busy.push(e.name);
-    else result.removed.push({ name: e.name, reason: 'cleared', bytes: e.sizeBytes });
+    else result.removed.push({ name: e.name, reason: 'cleared', bytes: e.sizeBytes + e.imageBytes });
   }
   return result;
 }

@@ -31,6 +31,15 @@ describe('cache entry files', () => {
     expect(classifyFile('README')).toBeUndefined();
   });
 
+  it('classifies the filesystem images beside an entry, and their temporaries', () => {
+    const stem = 'bookworm-amd64-0123456789abcdef';
+    expect(classifyFile(`${stem}.ext4.img`)).toEqual({ stem, role: 'image' });
+    expect(classifyFile(`${stem}.ext3.img.json`)).toEqual({ stem, role: 'image' });
+    expect(classifyFile(`.${stem}.ext4.img.tmp-0a1b2c3d`)).toEqual({ stem, role: 'temporary' });
+    expect(classifyFile(`${stem}.ext4.img.json.tmp-0a1b2c3d`)).toEqual({ stem, role: 'temporary' });
+    expect(classifyFile(`${stem}.xfs.img`)).toBeUndefined();
+  });
+
   it('expires by the sidecar creation time', () => {
     const sc = { createdAt: '2024-01-01T00:00:00.000Z' } as CacheSidecar;
     const now = Date.parse('2024-01-15T12:00:00.000Z');

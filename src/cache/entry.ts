@@ -3,6 +3,8 @@
  *   <stem>.tar.zst        the tarball          <stem>.json   its sidecar
  *   <stem>.lock           flock target (never deleted: deleting a lock file races with lockers)
  *   .<stem>.tar.zst.tmp-* a tarball being written   .<stem>.staging-*  a tree being built
+ *   <stem>.<fs>.img(.json) a filesystem image made from the tarball (fs-image.ts)
+ *   .<stem>.<fs>.img.tmp-* an image being made
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,9 +33,13 @@ export function entryPaths(dir: string, stem: string): EntryPaths {
 /** Which stem a file in the cache dir belongs to, and what it is. */
 export function classifyFile(
   name: string,
-): { stem: string; role: 'tarball' | 'sidecar' | 'lock' | 'temporary' | 'staging' } | undefined {
-  let m = /^\.(.+)\.tar\.zst\.tmp-[0-9a-f]+$/.exec(name) ?? /^(.+)\.json\.tmp-[0-9a-f]+$/.exec(name);
+): { stem: string; role: 'tarball' | 'sidecar' | 'image' | 'lock' | 'temporary' | 'staging' } | undefined {
+  let m =
+    /^\.(.+)\.tar\.zst\.tmp-[0-9a-f]+$/.exec(name) ??
+    /^\.(.+)\.ext[234]\.img\.tmp-[0-9a-f]+$/.exec(name) ??
+    /^(.+?)(?:\.ext[234]\.img)?\.json\.tmp-[0-9a-f]+$/.exec(name);
   if (m) return { stem: m[1]!, role: 'temporary' };
+  if ((m = /^(.+)\.ext[234]\.img(?:\.json)?$/.exec(name))) return { stem: m[1]!, role: 'image' };
   if ((m = /^\.(.+)\.staging-[A-Za-z0-9]+$/.exec(name))) return { stem: m[1]!, role: 'staging' };
   if ((m = /^(.+)\.tar\.zst$/.exec(name))) return { stem: m[1]!, role: 'tarball' };
   if ((m = /^(.+)\.json$/.exec(name))) return { stem: m[1]!, role: 'sidecar' };

@@ -27,3 +27,4 @@ export { packTree, unpackTree, sha256File, TAR_METADATA_FLAGS, TAR_PIPE_READ_FLA
 export { lockFile, type CacheLock } from './lock.js';
 export { removeTreeSafely, mountsBelow } from './safe-remove.js';
 export type { CacheSidecar } from './sidecar.js';
+export { pinFsImage, imagePaths, type ImageSpec, type ImageBuilder, type PinnedImage } from './fs-image.js';

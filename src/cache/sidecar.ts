@@ -36,7 +36,7 @@ export async function readSidecar(path: string): Promise<CacheSidecar | undefine
 }
 
 /** Write atomically: temp file in the same directory, fsync, rename. */
-export async function writeSidecar(path: string, sidecar: CacheSidecar): Promise<void> {
+export async function writeSidecar(path: string, sidecar: CacheSidecar | object): Promise<void> {
   const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
   const fh = await open(tmp, 'wx', 0o600);
   try {

@@ -57,7 +57,8 @@ export interface CacheEntryResult {
   hit: boolean;
 }
 
-async function ensureDir(dir: string): Promise<void> {
+/** The cache directory, created 0700 when missing. */
+export async function ensureDir(dir: string): Promise<void> {
   try {
     const st = await stat(dir);
     if (!st.isDirectory()) throw new OsError('E_CACHE_DIR', `cache directory ${dir} is not a directory`);

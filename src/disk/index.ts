@@ -10,3 +10,5 @@ export { planFstab, renderFstab, type FstabEntry, type FormattedPartition } from
 export { runtimeDirFor, RUNTIME_ROOT } from './journal.js';
 export { MAPPER_NAMES, type MapperChoice, type MapperName, type PartitionMapper } from './mappers/index.js';
 export type { DiskContextInput } from './context.js';
+export { isImageFilesystem, restoreFsImage, IMAGE_FILESYSTEMS, type FsImage, type ImageFilesystem } from './fs-image.js';
+export { buildFsImage, type BuildFsImageOptions } from './fs-image-build.js';

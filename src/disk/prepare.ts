@@ -3,6 +3,7 @@
  * refuse a disk in use, attach, wipe and partition, map, mkfs, mount root and /boot (not the ESP)
  * nosuid,nodev under the per-disk runtime dir. Every step registers its undo on the stack.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiskContextInput } from './context.js';
@@ -12,7 +13,8 @@ import { planFstab, type FormattedPartition, type FstabEntry } from './fstab.js'
 import { planLayout, type LayoutConfig, type PartitionPlan } from './layout.js';
 import { chooseMapperName, createMapper, type MapperChoice, type MapperName } from './mappers/index.js';
 import { ensureDirectory, flushDevice, installMountOptions, mountAndRegister, NO_BARRIER_FS, SAFE_MOUNT_OPTIONS } from './mount.js';
-import { writePartitionTable } from './partition.js';
+import { writePartitionTable, wipeSignatures } from './partition.js';
+import { restoreFsImage, type FsImage } from './fs-image.js';
 import { openSession } from './session.js';
 import { killGuestProcesses } from './processes.js';
 
@@ -26,6 +28,12 @@ export interface PrepareDiskOptions extends DiskContextInput {
   runtimeRoot?: string;
   /** Called at each step (progress, fault-injection tests). */
   onStep?: (step: string) => void;
+  /**
+   * A filesystem image for the root partition, asked for when root is to be formatted (so a plan
+   * that fails, or a disk in use, costs no cache work). Used when its type matches and it fits; mkfs
+   * otherwise.
+   */
+  rootImage?: () => Promise<FsImage | undefined>;
 }
 
 export interface PreparedDisk {
@@ -39,6 +47,8 @@ export interface PreparedDisk {
   partitions: FormattedPartition[];
   fstab: FstabEntry[];
   plan: PartitionPlan;
+  /** The root filesystem came from `rootImage` (it already holds the tree). */
+  rootRestored: boolean;
 }
 
 export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> {
@@ -69,12 +79,24 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
   step('mapped');
 
   const partitions: FormattedPartition[] = [];
+  let rootRestored = false;
   for (const p of plan.partitions) {
     const node = nodes.get(p.number)!;
     if (p.content === 'none') {
       partitions.push({ role: p.role, number: p.number, device: node, uuid: undefined, fstype: 'none' });
       continue;
     }
+    const image = p.role === 'root' && o.rootImage ? await o.rootImage() : undefined;
+    if (image && image.fstype === p.content && image.bytes <= p.size * plan.sectorSize) {
+      step('restore:root');
+      const uuid = randomUUID();
+      await wipeSignatures(ctx.runner, node);
+      await restoreFsImage(ctx.runner, image, node, uuid);
+      partitions.push({ role: p.role, number: p.number, device: node, uuid, fstype: p.content });
+      rootRestored = true;
+      continue;
+    }
+    if (image) o.log.info(`disk: the cached ${image.fstype} image does not fit this root (${p.content}); formatting it`);
     step(`mkfs:${p.role}`);
     await makeFilesystem(ctx.runner, p.content, node, p.role === 'root' ? plan.mkfsOptions : []);
     partitions.push({ role: p.role, number: p.number, device: node, uuid: await requireUuid(ctx.runner, node), fstype: p.content });
@@ -113,5 +135,6 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
     partitions,
     fstab: planFstab(partitions, plan.mountOptions),
     plan,
+    rootRestored,
   };
 }

@@ -12,7 +12,8 @@
  * its msdos style needs device-mapper (kpartx), so it formats the whole disk and installs no boot
  * loader; ours does more: an msdos partition table, GRUB, ssh host keys and the guest configuration.
  * Each script runs in its own private mount namespace (`unshare -m`), ours as well as the peer.
- * Both generate their cache on a cold run (peer: plain tar; ours: tar.zst with a sha256 sidecar).
+ * Both generate their cache on a cold run (peer: plain tar; ours: tar.zst with a sha256 sidecar);
+ * ours also keeps an ext4 image made from it (by `cache warm` here), which warm creates restore.
  *
  *   npx tsx test/bench/debootstrap.ts [warm|cold|stream|all] [runs]
  *

@@ -1,7 +1,7 @@
 /**
  * debootstrap guests boot (qemu, software emulation, serial console) to `<hostname> login:`:
  *  - `ganeti-os build debootstrap+full --boot-test`: msdos, BIOS;
- *  - an instance created on a gpt file disk, under BIOS;
+ *  - an instance created on a gpt file disk from the cache entry's filesystem image, under BIOS;
  *  - that instance exported and imported into a larger disk, under UEFI (OVMF), so one boot
  *    covers both the gpt image's UEFI path and an imported image.
  * The variants and the shared cache entry are those of test/integration/debootstrap.
@@ -98,6 +98,8 @@ describe.skipIf(!isRoot)('debootstrap guests boot in qemu', () => {
       };
       const r = await fx.run('create', instanceEnv(spec));
       expect(r.code, r.stderr).toBe(0);
+      // The cache entry is warm (the build above): its ext4 image is restored, not the tarball unpacked.
+      expect(r.stderr).toContain('restored cached image');
       expect(sfdiskJson(gpt)?.label).toBe('gpt');
       await boots(gpt, 'bootgpt', 'bios');
     },

@@ -38,7 +38,7 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
       if (all.length === 0) return ctx.out('no cache entries');
       for (const e of all) {
         ctx.out(
-          `${e.os}\t${e.name}\t${e.status}\t${mib(e.sizeBytes)}\t${e.ageDays === null ? '?' : e.ageDays.toFixed(1)} days\t${e.tarball ?? ''}`,
+          `${e.os}\t${e.name}\t${e.status}\t${mib(e.sizeBytes)}${e.images.length > 0 ? ` + ${mib(e.imageBytes)} image` : ''}\t${e.ageDays === null ? '?' : e.ageDays.toFixed(1)} days\t${e.tarball ?? ''}`,
         );
       }
     });

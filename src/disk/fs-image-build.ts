@@ -1,0 +1,72 @@
+/**
+ * Building a filesystem image (see fs-image.ts): a sparse file, formatted and mounted through
+ * prepareDisk like any guest disk (loop, journal, recovery), filled by the caller, then checked and
+ * shrunk to its minimum size.
+ */
+import { open, stat, unlink } from 'node:fs/promises';
+import { CleanupStack } from '../runtime/cleanup.js';
+import { OsError } from '../runtime/errors.js';
+import type { DiskContextInput } from './context.js';
+import type { ImageFilesystem } from './fs-image.js';
+import { prepareDisk } from './prepare.js';
+
+export interface BuildFsImageOptions extends DiskContextInput {
+  /** The image file to create (must not exist). */
+  file: string;
+  fstype: ImageFilesystem;
+  mkfsOptions: readonly string[];
+  /** Apparent size while it is filled; it is shrunk afterwards. */
+  sizeBytes: number;
+  /** Fill the mounted filesystem. */
+  fill: (root: string) => Promise<void>;
+}
+
+/** Build an image file; returns its final size. The file is removed on failure. */
+export async function buildFsImage(o: BuildFsImageOptions): Promise<number> {
+  const { runner, log } = o;
+  // Its own stack (the image is unmounted and detached before it is checked and shrunk), unwound
+  // from the caller's stack too when a signal arrives meanwhile.
+  const stack = new CleanupStack(log);
+  const outer = o.stack.push(`unmount the image being built in ${o.file}`, async () => {
+    await stack.unwind();
+  });
+  const fh = await open(o.file, 'wx', 0o600);
+  try {
+    await fh.truncate(o.sizeBytes);
+  } finally {
+    await fh.close();
+  }
+  try {
+    let failure: Error | undefined;
+    try {
+      const prepared = await prepareDisk({
+        path: o.file,
+        layout: { style: 'none', filesystem: o.fstype, mkfsOptions: [...o.mkfsOptions] },
+        runner,
+        ...(o.cleanupRunner ? { cleanupRunner: o.cleanupRunner } : {}),
+        stack,
+        log,
+      });
+      await o.fill(prepared.target);
+    } catch (e) {
+      failure = e instanceof Error ? e : new Error(String(e));
+    }
+    const errors = await stack.unwind();
+    outer.dismiss();
+    // The fill's own error first; else an undo that failed (the image may still be mounted).
+    if (failure !== undefined) throw failure;
+    if (errors.length > 0) throw errors[0]!;
+    // resize2fs -M wants a freshly checked filesystem; exit 1 means "fixed", which a clean build never needs.
+    const fsck = await runner.run('e2fsck', ['-f', '-y', o.file], { reject: false });
+    if (fsck.exitCode !== 0) {
+      throw new OsError('E_DISK_IMAGE', `e2fsck found problems in the new image ${o.file} (exit ${fsck.exitCode})`, {
+        hint: 'the tree did not fit or the build was interrupted',
+      });
+    }
+    await runner.run('resize2fs', ['-M', o.file], { code: 'E_DISK_IMAGE', hint: 'could not shrink the filesystem image' });
+    return (await stat(o.file)).size;
+  } catch (e) {
+    await unlink(o.file).catch(() => undefined);
+    throw e;
+  }
+}
