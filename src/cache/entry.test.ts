@@ -35,7 +35,7 @@ describe('cache entry files', () => {
     const stem = 'bookworm-amd64-0123456789abcdef';
     expect(classifyFile(`${stem}.ext4.img`)).toEqual({ stem, role: 'image' });
     expect(classifyFile(`${stem}.ext3.img.json`)).toEqual({ stem, role: 'image' });
-    expect(classifyFile(`.${stem}.ext4.img.tmp-0a1b2c3d`)).toEqual({ stem, role: 'temporary' });
+    expect(classifyFile(`.${stem}.ext4.img.building`)).toEqual({ stem, role: 'temporary' });
     expect(classifyFile(`${stem}.ext4.img.json.tmp-0a1b2c3d`)).toEqual({ stem, role: 'temporary' });
     expect(classifyFile(`${stem}.xfs.img`)).toBeUndefined();
   });

@@ -4,7 +4,7 @@
  *   <stem>.lock           flock target (never deleted: deleting a lock file races with lockers)
  *   .<stem>.tar.zst.tmp-* a tarball being written   .<stem>.staging-*  a tree being built
  *   <stem>.<fs>.img(.json) a filesystem image made from the tarball (fs-image.ts)
- *   .<stem>.<fs>.img.tmp-* an image being made
+ *   .<stem>.<fs>.img.building  an image being made
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ export function classifyFile(
 ): { stem: string; role: 'tarball' | 'sidecar' | 'image' | 'lock' | 'temporary' | 'staging' } | undefined {
   let m =
     /^\.(.+)\.tar\.zst\.tmp-[0-9a-f]+$/.exec(name) ??
-    /^\.(.+)\.ext[234]\.img\.tmp-[0-9a-f]+$/.exec(name) ??
+    /^\.(.+)\.ext[234]\.img\.building$/.exec(name) ??
     /^(.+?)(?:\.ext[234]\.img)?\.json\.tmp-[0-9a-f]+$/.exec(name);
   if (m) return { stem: m[1]!, role: 'temporary' };
   if ((m = /^(.+)\.ext[234]\.img(?:\.json)?$/.exec(name))) return { stem: m[1]!, role: 'image' };

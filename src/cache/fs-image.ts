@@ -1,13 +1,13 @@
 /**
  * Filesystem images kept beside a cache entry, for roots that can be restored block by block:
  *   <stem>.<fstype>.img        a sparse raw filesystem holding the entry's tree, shrunk to its minimum
+ *   .<stem>.<fstype>.img.building  one being made (the entry's lock is held meanwhile)
  *   <stem>.<fstype>.img.json   what it was made from (the tarball's sha256, mkfs options) and the
  *                              file's identity when it was published (size, inode, ctime)
  * An image is derived data: made from the verified tarball under the entry's lock, trusted while the
  * tarball is unchanged and the file is the one published (any write changes its ctime), otherwise
  * removed and made again. When anything about it fails, the caller unpacks the tarball as before.
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -148,7 +148,8 @@ async function makeImage(
   opts: CacheOptions & { cleanup: CleanupStack },
 ): Promise<void> {
   const started = Date.now();
-  const tmp = join(p.dir, `.${p.stem}.${want.spec.fstype}.img.tmp-${randomBytes(4).toString('hex')}`);
+  // A fixed name (the lock is held): a build killed with SIGKILL is recovered by the next one.
+  const tmp = join(p.dir, `.${p.stem}.${want.spec.fstype}.img.building`);
   const tmpH = opts.cleanup.push(`remove temporary ${tmp}`, () => unlink(tmp).catch(() => undefined));
   try {
     opts.log.info(`cache: making the ${want.spec.fstype} image of ${p.stem}`);

@@ -3,15 +3,17 @@
  * prepareDisk like any guest disk (loop, journal, recovery), filled by the caller, then checked and
  * shrunk to its minimum size.
  */
+import { existsSync } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
 import { CleanupStack } from '../runtime/cleanup.js';
 import { OsError } from '../runtime/errors.js';
 import type { DiskContextInput } from './context.js';
 import type { ImageFilesystem } from './fs-image.js';
 import { prepareDisk } from './prepare.js';
+import { recoverDisk } from './recover.js';
 
 export interface BuildFsImageOptions extends DiskContextInput {
-  /** The image file to create (must not exist). */
+  /** The image file to create. */
   file: string;
   fstype: ImageFilesystem;
   mkfsOptions: readonly string[];
@@ -21,9 +23,18 @@ export interface BuildFsImageOptions extends DiskContextInput {
   fill: (root: string) => Promise<void>;
 }
 
-/** Build an image file; returns its final size. The file is removed on failure. */
+/**
+ * Build an image file; returns its final size. The file is removed on failure. `file` is a fixed
+ * name per image (its builder holds a lock): one left by a killed build is recovered first (its
+ * mount and loop device undone) and replaced.
+ */
 export async function buildFsImage(o: BuildFsImageOptions): Promise<number> {
   const { runner, log } = o;
+  if (existsSync(o.file)) {
+    log.info(`cache: recovering ${o.file}, left by a build that was killed`);
+    await recoverDisk(o.file, { runner: o.cleanupRunner ?? runner, log });
+    await unlink(o.file);
+  }
   // Its own stack (the image is unmounted and detached before it is checked and shrunk), unwound
   // from the caller's stack too when a signal arrives meanwhile.
   const stack = new CleanupStack(log);

@@ -130,6 +130,24 @@ describe.runIf(isRoot)('filesystem images beside a cache entry', () => {
     expect(existsSync(files().image)).toBe(false);
   });
 
+  it('a build killed halfway (its image still mounted on a loop device) is recovered by the next one', async () => {
+    await withCacheEntry(key, (s) => fillTree(s), opts());
+    const building = join(dir, `.${entryStem(inputs, key)}.ext4.img.building`);
+    // What SIGKILL leaves behind: the file, attached and mounted, its undo steps never run.
+    execFileSync('truncate', ['-s', '256M', building]);
+    const orphan = new CleanupStack(log);
+    const left = await prepareDisk({ path: building, layout: { style: 'none', filesystem: 'ext4' }, minRootMiB: 64, runner, stack: orphan, log });
+    expect(execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })).toContain(left.target);
+    const img = await pin();
+    expect(img).toBeDefined();
+    await img!.release();
+    expect(lines(/cache: recovering .*\.ext4\.img\.building, left by a build that was killed/)).toHaveLength(1);
+    expect(execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })).not.toContain(left.target);
+    expect(execFileSync('losetup', ['-j', building], { encoding: 'utf8' }).trim()).toBe('');
+    expect(existsSync(building)).toBe(false);
+    expect(existsSync(files().image)).toBe(true);
+  });
+
   it('restore onto a partition full of stale data: the tree, a fresh UUID, grown to the partition', async () => {
     await withCacheEntry(key, (s) => fillTree(s), opts());
     const pinned = (await pin())!;
