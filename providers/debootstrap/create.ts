@@ -145,7 +145,7 @@ export async function create(ctx: CreateContext<DebootstrapParams>): Promise<voi
   }
   const image = await imageP;
   await image?.release();
-  if (!prepared.rootRestored && spec && v.generateCache) pinned = await pinCacheEntry(key, cacheOpts);
+  if (spec && !prepared.rootRestored) pinned = await pinCacheEntry(key, cacheOpts); // spec implies generate-cache
   const bootDisk = { device: prepared.device, target: prepared.target, plan: prepared.plan, partitions: prepared.partitions, mapper: prepared.mapper, runtimeDir: prepared.runtimeDir };
   // BIOS grub-install runs while the tree is unpacked or the guest configured (it needs only the
   // disk and the filesystem); not when the bootstrapper fills the target itself (it wants it empty).

@@ -8,17 +8,15 @@
  * tarball is unchanged and the file is the one published (any write changes its ctime), otherwise
  * removed and made again. When anything about it fails, the caller unpacks the tarball as before.
  */
-import { closeSync, openSync } from 'node:fs';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import type { CleanupStack } from '../runtime/cleanup.js';
 import { unpackTree } from './archive.js';
-import { checkEntry, entryPaths, type EntryPaths } from './entry.js';
-import { entryStem } from './key.js';
-import { lockFile } from './lock.js';
-import { writeSidecar } from './sidecar.js';
-import { ensureDir, type CacheOptions } from './store.js';
+import { checkEntry, type EntryPaths } from './entry.js';
+import { fsyncPath, readJsonFile, writeSidecar } from './sidecar.js';
+import { checkOptions, lockEntry, type CacheOptions } from './store.js';
 
 export interface ImageSpec {
   fstype: string;
@@ -55,22 +53,13 @@ export function imagePaths(p: EntryPaths, fstype: string): { image: string; side
   return { image, sidecar: `${image}.json` };
 }
 
-async function readImageSidecar(path: string): Promise<ImageSidecar | undefined> {
-  try {
-    const r = v.safeParse(ImageSidecarSchema, JSON.parse(await readFile(path, 'utf8')));
-    return r.success ? r.output : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Why the published image cannot be used, or undefined when it can. */
 async function imageProblem(
   files: { image: string; sidecar: string },
   want: { key: string; tarballSha256: string; spec: ImageSpec },
 ): Promise<string | undefined> {
   const st = await stat(files.image, { bigint: true }).catch(() => undefined);
-  const sc = await readImageSidecar(files.sidecar);
+  const sc = await readJsonFile(ImageSidecarSchema, files.sidecar);
   if (!st && !sc) return 'missing';
   if (!st) return 'the image is missing';
   if (!sc) return 'its sidecar is missing or unreadable';
@@ -80,15 +69,6 @@ async function imageProblem(
   if (BigInt(sc.bytes) !== st.size || sc.ino !== String(st.ino) || sc.ctimeNs !== String(st.ctimeNs))
     return 'the file changed after it was published';
   return undefined;
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /**
@@ -103,22 +83,18 @@ export async function pinFsImage(
   opts: CacheOptions & { cleanup: CleanupStack },
 ): Promise<PinnedImage | undefined> {
   const { log, cleanup: stack } = opts;
-  await ensureDir(opts.dir);
-  const p = entryPaths(opts.dir, entryStem(opts.inputs, key));
+  const { p, unlock } = await lockEntry(key, opts, stack);
   const files = imagePaths(p, spec.fstype);
-  const lock = await lockFile(p.lock, { log, signal: opts.signal, timeoutSec: opts.lockTimeoutSec ?? 3600 });
-  const lockH = stack.push(`unlock ${p.lock}`, () => lock.release());
   try {
-    const check = { key, maxAgeDays: opts.maxAgeDays ?? 14, now: opts.now?.() ?? Date.now(), log, ...(opts.signal ? { signal: opts.signal } : {}) };
     // The tarball's size and age decide here; its sha256 is checked only when an image is made from it.
-    const quick = await checkEntry(p, { ...check, verify: 'size' });
+    const quick = await checkEntry(p, checkOptions(key, opts, 'size'));
     if (quick.state !== 'ok') return undefined;
     const want = { key, tarballSha256: quick.sidecar.sha256, spec };
     const problem = await imageProblem(files, want);
     if (problem !== undefined) {
       if (problem !== 'missing') log.warn(`cache: the ${spec.fstype} image of ${p.stem} is unusable (${problem}); making it again`);
       for (const f of [files.sidecar, files.image]) await unlink(f).catch(() => undefined);
-      const full = await checkEntry(p, { ...check, verify: opts.verify ?? 'sha256' });
+      const full = await checkEntry(p, checkOptions(key, opts));
       if (full.state !== 'ok') return undefined;
       try {
         await makeImage(p, files, want, builder, opts);
@@ -132,10 +108,9 @@ export async function pinFsImage(
     }
     const fd = openSync(files.image, 'r');
     const h = stack.push(`close ${files.image}`, () => closeSync(fd));
-    const bytes = (await stat(files.image)).size;
-    return { path: `/proc/${process.pid}/fd/${fd}`, file: files.image, bytes, release: () => h.release() };
+    return { path: `/proc/${process.pid}/fd/${fd}`, file: files.image, bytes: fstatSync(fd).size, release: () => h.release() };
   } finally {
-    await lockH.release();
+    await unlock.release();
   }
 }
 

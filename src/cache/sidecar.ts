@@ -19,8 +19,8 @@ const SidecarSchema = v.object({
 
 export type CacheSidecar = v.InferOutput<typeof SidecarSchema>;
 
-/** Parse a sidecar; undefined when missing, unreadable or not ours. */
-export async function readSidecar(path: string): Promise<CacheSidecar | undefined> {
+/** Read a JSON file against a schema; undefined when missing, unreadable or not matching. */
+export async function readJsonFile<S extends v.GenericSchema>(schema: S, path: string): Promise<v.InferOutput<S> | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -28,15 +28,30 @@ export async function readSidecar(path: string): Promise<CacheSidecar | undefine
     return undefined;
   }
   try {
-    const r = v.safeParse(SidecarSchema, JSON.parse(text));
+    const r = v.safeParse(schema, JSON.parse(text));
     return r.success ? r.output : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Write atomically: temp file in the same directory, fsync, rename. */
-export async function writeSidecar(path: string, sidecar: CacheSidecar | object): Promise<void> {
+/** Parse a tarball's sidecar; undefined when missing, unreadable or not ours. */
+export function readSidecar(path: string): Promise<CacheSidecar | undefined> {
+  return readJsonFile(SidecarSchema, path);
+}
+
+/** fsync a file or a directory by path. */
+export async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Write a sidecar (any JSON object) atomically: temp file in the same directory, fsync, rename. */
+export async function writeSidecar(path: string, sidecar: object): Promise<void> {
   const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
   const fh = await open(tmp, 'wx', 0o600);
   try {

@@ -9,17 +9,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, open, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CleanupStack, type CleanupHandle } from '../runtime/cleanup.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { packTree, sha256File, unpackTree } from './archive.js';
-import { checkEntry, entryPaths, type EntryPaths, type Verify } from './entry.js';
+import { checkEntry, entryPaths, type CheckOptions, type EntryPaths, type Verify } from './entry.js';
 import { entryStem } from './key.js';
 import { lockFile } from './lock.js';
 import { removeTreeSafely } from './safe-remove.js';
-import { writeSidecar, type CacheSidecar } from './sidecar.js';
+import { fsyncPath, writeSidecar, type CacheSidecar } from './sidecar.js';
 
 export const DEFAULT_CACHE_ROOT = '/var/cache/ganeti-os';
 
@@ -69,15 +69,6 @@ export async function ensureDir(dir: string): Promise<void> {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 async function removeEntryFiles(p: EntryPaths): Promise<void> {
   for (const f of [p.sidecar, p.tarball]) await unlink(f).catch(() => undefined);
 }
@@ -123,7 +114,7 @@ async function buildEntry(
     await rename(tmp, p.tarball);
     tmpH.dismiss();
     await writeSidecar(p.sidecar, sidecar);
-    await fsyncDir(p.dir);
+    await fsyncPath(p.dir);
     log.info(`cache: stored ${p.stem}.tar.zst (${(size / 1048576).toFixed(1)} MiB)`);
     return sidecar;
   } finally {
@@ -139,6 +130,19 @@ interface Acquired extends CacheEntryResult {
   fd?: number;
 }
 
+/** The entry's files, with its lock taken (the handle releases it; it is on `stack` too). */
+export async function lockEntry(key: string, opts: CacheOptions, stack: CleanupStack): Promise<{ p: EntryPaths; unlock: CleanupHandle }> {
+  await ensureDir(opts.dir);
+  const p = entryPaths(opts.dir, entryStem(opts.inputs, key));
+  const lock = await lockFile(p.lock, { log: opts.log, signal: opts.signal, timeoutSec: opts.lockTimeoutSec ?? 3600 });
+  return { p, unlock: stack.push(`unlock ${p.lock}`, () => lock.release()) };
+}
+
+/** How checkEntry judges the entry of `key` under these options (with the lock held). */
+export function checkOptions(key: string, opts: CacheOptions, verify: Verify = opts.verify ?? 'sha256'): CheckOptions {
+  return { key, maxAgeDays: opts.maxAgeDays ?? 14, now: opts.now?.() ?? Date.now(), verify, log: opts.log, ...(opts.signal ? { signal: opts.signal } : {}) };
+}
+
 async function acquire(key: string, build: BuildFn, opts: CacheOptions, openForRead: boolean): Promise<Acquired>;
 async function acquire(key: string, build: null, opts: CacheOptions, openForRead: boolean): Promise<Acquired | undefined>;
 async function acquire(
@@ -148,21 +152,11 @@ async function acquire(
   openForRead: boolean,
 ): Promise<Acquired | undefined> {
   const { log } = opts;
-  await ensureDir(opts.dir);
-  const p = entryPaths(opts.dir, entryStem(opts.inputs, key));
   const stack = opts.cleanup ?? new CleanupStack(log);
-  const lock = await lockFile(p.lock, { log, signal: opts.signal, timeoutSec: opts.lockTimeoutSec ?? 3600 });
-  const lockH = stack.push(`unlock ${p.lock}`, () => lock.release());
+  const { p, unlock: lockH } = await lockEntry(key, opts, stack);
   try {
     // Checked only now, under the lock: a concurrent builder may have just published it.
-    const state = await checkEntry(p, {
-      key,
-      maxAgeDays: opts.maxAgeDays ?? 14,
-      now: opts.now?.() ?? Date.now(),
-      verify: opts.verify ?? 'sha256',
-      log,
-      signal: opts.signal,
-    });
+    const state = await checkEntry(p, checkOptions(key, opts));
     let sidecar: CacheSidecar;
     let hit = false;
     if (state.state === 'ok') {

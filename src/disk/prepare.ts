@@ -96,7 +96,10 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
       rootRestored = true;
       continue;
     }
-    if (image) o.log.info(`disk: the cached ${image.fstype} image does not fit this root (${p.content}); formatting it`);
+    if (image) {
+      const why = image.fstype !== p.content ? `the root is ${p.content}` : `${Math.ceil(image.bytes / 1048576)} MiB do not fit the ${Math.floor((p.size * plan.sectorSize) / 1048576)} MiB root`;
+      o.log.info(`disk: not restoring the cached ${image.fstype} image (${why}); formatting the root`);
+    }
     step(`mkfs:${p.role}`);
     await makeFilesystem(ctx.runner, p.content, node, p.role === 'root' ? plan.mkfsOptions : []);
     partitions.push({ role: p.role, number: p.number, device: node, uuid: await requireUuid(ctx.runner, node), fstype: p.content });
