@@ -5,7 +5,7 @@ import { chmodSync, readFileSync, rmSync } from 'node:fs';
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { 'ganeti-os': 'src/bin/cli.ts', script: 'src/bin/script.ts', sdk: 'src/sdk.ts' },
+  entryPoints: { 'ganeti-os': 'src/bin/cli.ts', script: 'src/bin/script.ts', sdk: 'src/sdk/index.ts' },
   bundle: true,
   splitting: true,
   format: 'esm',

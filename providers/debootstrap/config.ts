@@ -9,7 +9,7 @@ import { listVariants } from '../../src/config/list.js';
 import type { ConfigLocation } from '../../src/config/paths.js';
 import { resolveVariant, type ResolvedVariant } from '../../src/config/resolve.js';
 import type { Runner } from '../../src/process/runner.js';
-import type { ProviderPaths } from '../../src/provider/types.js';
+import type { ProviderPaths } from '../../src/sdk/types.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import { debootstrapLegacyMapping } from './legacy.js';
 import { debootstrapSchema, debootstrapVariant, type DebootstrapVariant } from './schema.js';

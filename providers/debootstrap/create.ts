@@ -13,7 +13,7 @@ import type { Logger } from '../../src/runtime/logger.js';
 import { detectGuest, generateSshHostKeys, hashPassword, makeSshHostKeys, newMachineId, writeGuestFiles } from '../../src/guest/index.js';
 import { providerHooksDir } from '../../src/config/paths.js';
 import { buildHookEnv, discoverHooks, runHooks, type HookPlan, type Phase } from '../../src/hooks/index.js';
-import type { CreateContext, WarmContext } from '../../src/provider/types.js';
+import type { CreateContext, WarmContext } from '../../src/sdk/types.js';
 import type { InstanceInfo, ScriptEnv } from '../../src/ganeti/types.js';
 import { OsError } from '../../src/runtime/errors.js';
 import { cacheInputs, hostArch, hostHasMmdebstrap, planBootstrap, runBootstrap, type BootstrapPlan } from './bootstrap.js';

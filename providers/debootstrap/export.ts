@@ -5,7 +5,7 @@
  */
 import { openDisk, type OpenedDisk } from '../../src/disk/index.js';
 import { runPipeline } from '../../src/process/pipeline.js';
-import type { ExportContext } from '../../src/provider/types.js';
+import type { ExportContext } from '../../src/sdk/types.js';
 import { isOsError } from '../../src/runtime/errors.js';
 import { TREE_TAR_FLAGS } from '../../src/stream/index.js';
 import { deviceSize, exportRaw } from '../../src/stream/raw.js';

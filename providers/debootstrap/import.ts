@@ -8,7 +8,7 @@ import { prepareDisk } from '../../src/disk/index.js';
 import { installBootloader } from '../../src/boot/install.js';
 import { readGuestFile, writeGuestFiles } from '../../src/guest/index.js';
 import { runPipeline } from '../../src/process/pipeline.js';
-import type { ImportContext } from '../../src/provider/types.js';
+import type { ImportContext } from '../../src/sdk/types.js';
 import { OsError } from '../../src/runtime/errors.js';
 import { TREE_TAR_FLAGS } from '../../src/stream/index.js';
 import { TAR_PIPE_READ_FLAGS } from '../../src/cache/index.js';

@@ -4,8 +4,8 @@
  * `filesystem` parameter, same hook variables). This module stays light: `verify` reads the
  * parameter specs from the manifest, and each operation imports its own module.
  */
-import { defineProvider } from '../../src/provider/types.js';
-import { param } from '../../src/provider/params.js';
+import { defineProvider } from '../../src/sdk/types.js';
+import { param } from '../../src/sdk/params.js';
 import { debootstrapLegacyMapping } from './legacy.js';
 import { debootstrapSchema } from './schema.js';
 

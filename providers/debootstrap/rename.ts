@@ -1,7 +1,7 @@
 /** rename: hostname, mailname and /etc/hosts of the guest on disk 0 follow the new instance name. */
 import { openDisk } from '../../src/disk/index.js';
 import { renameGuest } from '../../src/guest/index.js';
-import type { RenameContext } from '../../src/provider/types.js';
+import type { RenameContext } from '../../src/sdk/types.js';
 import type { DebootstrapParams } from './config.js';
 import { diskZero } from './create.js';
 

@@ -3,7 +3,7 @@
  * and import move each disk's raw bytes (block devices and file disks); create and rename succeed
  * without touching the disk. A drop-in for Debian's ganeti-os-noop.
  */
-import { defineProvider } from '../../src/provider/types.js';
+import { defineProvider } from '../../src/sdk/types.js';
 
 export default defineProvider({
   name: 'noop',

@@ -6,7 +6,7 @@
  */
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fastPath } from '../ganeti/fast-path.js';
+import { fastPath } from '../dispatch/fast-path.js';
 import type { ScriptName } from '../ganeti/types.js';
 
 const err = (line: string): void => void process.stderr.write(line + '\n');

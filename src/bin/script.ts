@@ -1,5 +1,5 @@
 /** Entry of the Ganeti OS scripts (create, import, export, rename, verify are symlinks to this file). */
-import { runScript } from '../ganeti/script.js';
+import { runScript } from '../dispatch/script.js';
 
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   // The receiving end of an export went away: stop quietly, Ganeti reports the transfer failure.

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE, readManifest } from '../ganeti/manifest.js';
 import { DEFAULTS } from '../install/install.js';
-import type { ProviderPaths } from '../provider/types.js';
+import type { ProviderPaths } from '../sdk/types.js';
 
 export interface OsPathOptions {
   osDir?: string;

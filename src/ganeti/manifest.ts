@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OsError } from '../runtime/errors.js';
-import type { ParamCheck } from '../provider/param-spec.js';
+import type { ParamCheck } from '../sdk/param-spec.js';
 
 export const MANIFEST_FILE = 'ganeti-os.json';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { param } from '../provider/params.js';
+import { param } from '../sdk/params.js';
 import { renderApiVersion, renderOsDir, renderParametersList, renderVariantsList } from './render.js';
 
 const manifest = { provider: 'x', configDir: '/etc/ganeti/instance-x', shareDir: '/s', cacheDir: '/c', version: '1' };

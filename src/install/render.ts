@@ -5,7 +5,7 @@
  * variants.list has one variant per line.
  */
 import { OsError } from '../runtime/errors.js';
-import { PARAM_NAME, type ParamDecls } from '../provider/params.js';
+import { PARAM_NAME, type ParamDecls } from '../sdk/params.js';
 import { SCRIPT_NAMES, type ScriptName } from '../ganeti/types.js';
 import { MANIFEST_FILE, type OsManifest } from '../ganeti/manifest.js';
 

@@ -1,5 +1,5 @@
 import { Command, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { buildImage } from '../../build/build.js';
+import { buildImage } from '../../image-build/build.js';
 import { splitOsName } from '../../config/names.js';
 import { DEFAULTS } from '../../install/install.js';
 import type { CliContext } from '../context.js';

@@ -3,7 +3,7 @@ import { clearCache, listCache, pruneCache } from '../../cache/admin.js';
 import { splitOsName } from '../../config/names.js';
 import { DEFAULTS } from '../../install/install.js';
 import { ExecRunner } from '../../process/runner.js';
-import { builtinProviderNames, loadProvider } from '../../provider/registry.js';
+import { builtinProviderNames, loadProvider } from '../../dispatch/registry.js';
 import { CleanupStack } from '../../runtime/cleanup.js';
 import { OsError } from '../../runtime/errors.js';
 import { guardSignals } from '../../runtime/signals.js';

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { acceptsText, checkParamValues, type ParamCheck } from '../provider/param-spec.js';
-import { SCRIPT_NAMES, type ScriptName } from './types.js';
+import { acceptsText, checkParamValues, type ParamCheck } from '../sdk/param-spec.js';
+import { SCRIPT_NAMES, type ScriptName } from '../ganeti/types.js';
 
 interface FastManifest {
   params?: ParamCheck[];

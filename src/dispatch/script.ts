@@ -4,13 +4,13 @@
  * one top-level catch for scripts: every failure ends with one `error[CODE]: message (hint: ...)` line.
  */
 import { basename, dirname, resolve } from 'node:path';
-import { loadProvider } from '../provider/registry.js';
-import type { AnyProvider, ProviderPaths } from '../provider/types.js';
+import { loadProvider } from './registry.js';
+import type { AnyProvider, ProviderPaths } from '../sdk/types.js';
 import { OsError, reportError } from '../runtime/errors.js';
 import { Logger } from '../runtime/logger.js';
-import { readManifest } from './manifest.js';
+import { readManifest } from '../ganeti/manifest.js';
 import { runOperation } from './operation.js';
-import { SCRIPT_NAMES, type ScriptName } from './types.js';
+import { SCRIPT_NAMES, type ScriptName } from '../ganeti/types.js';
 import { usage } from './usage.js';
 
 export interface ScriptInvocation {

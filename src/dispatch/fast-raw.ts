@@ -10,7 +10,7 @@ import { reportError } from '../runtime/errors.js';
 import { Logger } from '../runtime/logger.js';
 import { guardSignals } from '../runtime/signals.js';
 import { exportRaw, importRaw } from '../stream/raw.js';
-import { parseScriptEnv } from './env.js';
+import { parseScriptEnv } from '../ganeti/env.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -4,14 +4,14 @@
  * unwind the cleanup stack whatever happens. Used by the scripts and by `ganeti-os build`.
  */
 import { writeSync } from 'node:fs';
-import { resolveParams } from '../provider/params.js';
-import type { AnyProvider, BaseContext, ProviderPaths } from '../provider/types.js';
+import { resolveParams } from '../sdk/params.js';
+import type { AnyProvider, BaseContext, ProviderPaths } from '../sdk/types.js';
 import { CleanupStack } from '../runtime/cleanup.js';
 import { OsErrors } from '../runtime/errors.js';
 import { Logger } from '../runtime/logger.js';
 import { guardSignals } from '../runtime/signals.js';
-import { parseScriptEnv } from './env.js';
-import type { ScriptName } from './types.js';
+import { parseScriptEnv } from '../ganeti/env.js';
+import type { ScriptName } from '../ganeti/types.js';
 
 export interface OperationInput {
   provider: AnyProvider;

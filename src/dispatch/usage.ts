@@ -1,5 +1,5 @@
 /** `-h` usage text of the Ganeti scripts (the OS interface asks for it; no peer prints one). */
-import type { ScriptName } from './types.js';
+import type { ScriptName } from '../ganeti/types.js';
 
 const what: Record<ScriptName, string> = {
   create: 'install the guest onto the instance disks (INSTANCE_REINSTALL=1 on reinstall)',

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
 import { afterAll, describe, expect, it } from 'vitest';
-import { param } from '../provider/params.js';
+import { param } from '../sdk/params.js';
 import { fastPath } from './fast-path.js';
 import { runFastOp } from './fast-ops.js';
 

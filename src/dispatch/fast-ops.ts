@@ -4,9 +4,9 @@
  * Bundled as its own CommonJS file (fast-ops.cjs), loaded only for those scripts.
  */
 import { reportError } from '../runtime/errors.js';
-import { parseScriptEnv } from './env.js';
+import { parseScriptEnv } from '../ganeti/env.js';
 import { fastRaw } from './fast-raw.js';
-import type { ScriptName } from './types.js';
+import type { ScriptName } from '../ganeti/types.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

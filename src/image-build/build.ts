@@ -5,10 +5,10 @@
  */
 import { closeSync, existsSync, openSync, renameSync, rmSync, ftruncateSync, statSync } from 'node:fs';
 import { dirname, join, basename, resolve } from 'node:path';
-import { runOperation } from '../ganeti/operation.js';
-import { parseSizeMiB } from '../provider/param-spec.js';
-import { loadProvider } from '../provider/registry.js';
-import type { ProviderPaths } from '../provider/types.js';
+import { runOperation } from '../dispatch/operation.js';
+import { parseSizeMiB } from '../sdk/param-spec.js';
+import { loadProvider } from '../dispatch/registry.js';
+import type { ProviderPaths } from '../sdk/types.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { buildEnv, parseOsParams } from './env.js';

@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { OsError } from '../runtime/errors.js';
-import type { AnyProvider } from './types.js';
+import type { AnyProvider } from '../sdk/types.js';
 
 type Loader = () => Promise<{ default: AnyProvider }>;
 
