@@ -1,4 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+/** The SDK as providers import it (tsconfig.json `paths`; esbuild reads those itself). */
+const sdkAlias = {
+  'ganeti-os/sdk/linux': fileURLToPath(new URL('./src/sdk/linux.ts', import.meta.url)),
+  'ganeti-os/sdk': fileURLToPath(new URL('./src/sdk/index.ts', import.meta.url)),
+};
 
 /**
  * Two projects:
@@ -7,9 +14,11 @@ import { defineConfig } from 'vitest/config';
  *    files run one after another because they share loop devices, /srv/ganeti/os and the Ganeti harness.
  */
 export default defineConfig({
+  resolve: { alias: sdkAlias },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'providers/**/*.test.ts', 'hooks/**/*.test.ts', 'test/unit/**/*.test.ts'],
@@ -18,6 +27,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'system',
           globalSetup: ['test/helpers/global-setup.ts'],

@@ -5,7 +5,7 @@ import { chmodSync, readFileSync, rmSync } from 'node:fs';
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { 'ganeti-os': 'src/bin/cli.ts', script: 'src/bin/script.ts', sdk: 'src/sdk/index.ts' },
+  entryPoints: { 'ganeti-os': 'src/bin/cli.ts', script: 'src/bin/script.ts', sdk: 'src/sdk/index.ts', 'sdk-linux': 'src/sdk/linux.ts' },
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -44,4 +44,4 @@ for (const [entry, out] of [
 chmodSync('dist/ganeti-os.mjs', 0o755);
 chmodSync('dist/script.cjs', 0o755);
 chmodSync('dist/script.mjs', 0o755);
-console.log('built dist/ (ganeti-os.mjs, script.mjs, sdk.mjs)');
+console.log('built dist/ (ganeti-os.mjs, script.mjs, sdk.mjs, sdk-linux.mjs)');

@@ -4,9 +4,7 @@
  * that directory is a cache staging dir or the target itself.
  */
 import { existsSync } from 'node:fs';
-import { OsError } from '../../src/runtime/errors.js';
-import type { Logger } from '../../src/runtime/logger.js';
-import type { Runner } from '../../src/process/runner.js';
+import { OsError, type Logger, type Runner } from 'ganeti-os/sdk';
 import type { DebootstrapVariant } from './schema.js';
 
 export type Bootstrapper = 'debootstrap' | 'mmdebstrap';

@@ -1,58 +1,27 @@
 /**
- * A worked example of a custom provider (see README "Writing a provider"). Install it with
+ * golden: a worked example of a provider on the shared Linux pipeline (README "Writing a
+ * provider"). A variant names a golden root tree, a directory on the node holding a whole guest
+ * (kernel included); create copies it onto disk 0 with rsync, and the pipeline does the rest:
+ * partitions and filesystems, hostname, network for every NIC, fresh machine-id and ssh host keys,
+ * hooks, GRUB, and export, import and rename. Install it with
  *   ganeti-os install --provider providers/example/provider.ts
- * and use it with `gnt-instance add -o motd+default -O greeting=hello ...`.
- *
- * It writes a greeting to the first 512 bytes of disk 0 on create, keeps a marker while it works
- * (registered on the cleanup stack, so it is removed on success, failure or SIGTERM) and streams
- * raw bytes on export/import like noop.
+ * put `source: /srv/golden/bookworm` in /etc/ganeti/instance-golden/variants/default.yaml, run
+ * `ganeti-os variants sync golden`, and use `gnt-instance add -o golden+default ...`.
  */
-import { open, rm, writeFile } from 'node:fs/promises';
-import { defineProvider, OsError, param } from 'ganeti-os/sdk';
+import { BOOT_KEYS, defineLinuxProvider, defineSchema, DISK_KEYS, GUEST_KEYS, HOOK_KEYS, type KeySpec } from 'ganeti-os/sdk';
 
-export default defineProvider({
-  name: 'motd',
-  description: 'writes a greeting to the start of disk 0',
-  params: {
-    greeting: param.string({ description: 'text written to the disk', default: 'hello from ganeti-os' }),
-    delay: param.integer({ description: 'seconds to wait before writing (for testing signals)', default: 0, min: 0, max: 3600 }),
-    token: param.string({ description: 'a secret that must never be logged', private: true }),
-  },
-  variants: () => ['default', 'loud'],
-  verify(params, { variant }) {
-    if (variant === 'loud' && params.greeting !== params.greeting.toUpperCase()) {
-      throw new OsError('E_PARAM', 'variant loud needs an upper-case greeting', { hint: 'use -O greeting=HELLO' });
-    }
-  },
-  async create({ instance, params, variant, log, cleanup, signal }) {
-    const disk = instance.disks[0]?.path;
-    if (!disk) throw new OsError('E_NO_DISK', 'the instance has no disk 0 path', { hint: 'create the instance with a disk' });
-    const marker = `/run/motd-${instance.name}.working`;
-    await writeFile(marker, String(process.pid));
-    cleanup.push(`remove ${marker}`, () => rm(marker, { force: true }));
-    log.info(`writing greeting for ${instance.name} (variant ${variant}); token ${params.token ?? '(none)'}`);
-    if (params.delay > 0) {
-      await new Promise((resolve, reject) => {
-        const t = setTimeout(resolve, params.delay * 1000);
-        signal.addEventListener('abort', () => {
-          clearTimeout(t);
-          reject(new OsError('E_INTERRUPTED', 'interrupted'));
-        });
-      });
-    }
-    const fh = await open(disk, 'r+');
-    try {
-      const text = Buffer.alloc(512);
-      text.write(variant === 'loud' ? params.greeting.toUpperCase() : params.greeting);
-      await fh.write(text, 0, 512, 0);
-    } finally {
-      await fh.close();
-    }
-  },
-  rename: ({ log, oldName, instance }) => {
-    log.info(`renamed ${oldName} to ${instance.name}`);
-    return Promise.resolve();
-  },
-  export: () => Promise.reject(new OsError('E_UNSUPPORTED', 'motd does not export', { hint: 'use noop to move raw disks' })),
-  import: () => Promise.reject(new OsError('E_UNSUPPORTED', 'motd does not import', { hint: 'use noop to move raw disks' })),
+const GOLDEN_KEYS = [
+  { name: 'source', type: 'path', default: '', description: 'the golden root tree to copy (a directory on the node)' },
+] as const satisfies readonly KeySpec[];
+
+export const goldenKeys = [...GOLDEN_KEYS, ...DISK_KEYS, ...BOOT_KEYS, ...GUEST_KEYS, ...HOOK_KEYS] as const;
+export const goldenSchema = defineSchema('golden', goldenKeys);
+
+export default defineLinuxProvider({
+  name: 'golden',
+  description: 'guests copied from a golden root tree with rsync',
+  params: {},
+  variantConfig: { schema: goldenSchema },
+  // Loaded only when Ganeti runs an operation, with the pipeline: `verify` stays cheap.
+  installer: () => import('./installer.js').then((m) => m.default),
 });

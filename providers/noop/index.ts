@@ -3,7 +3,7 @@
  * and import move each disk's raw bytes (block devices and file disks); create and rename succeed
  * without touching the disk. A drop-in for Debian's ganeti-os-noop.
  */
-import { defineProvider } from '../../src/sdk/types.js';
+import { defineProvider } from 'ganeti-os/sdk';
 
 export default defineProvider({
   name: 'noop',
@@ -23,11 +23,11 @@ export default defineProvider({
     return Promise.resolve();
   },
   async export({ target, reportSize, signal, log }) {
-    const { exportRaw } = await import('../../src/stream/raw.js');
+    const { exportRaw } = await import('ganeti-os/sdk/linux');
     await exportRaw(target.device, (n) => reportSize(n), signal, log);
   },
   async import({ target, in: inFd, signal, log }) {
-    const { importRaw } = await import('../../src/stream/raw.js');
+    const { importRaw } = await import('ganeti-os/sdk/linux');
     await importRaw(target.device, inFd, signal, log);
   },
 });

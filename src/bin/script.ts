@@ -1,4 +1,6 @@
 /** Entry of the Ganeti OS scripts (create, import, export, rename, verify are symlinks to this file). */
+import { builtinProviders } from '../../providers/index.js';
+import { Registry } from '../dispatch/registry.js';
 import { runScript } from '../dispatch/script.js';
 
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -7,5 +9,10 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-const code = await runScript({ scriptPath: process.argv[1] ?? '', args: process.argv.slice(2), env: process.env });
+const code = await runScript({
+  scriptPath: process.argv[1] ?? '',
+  args: process.argv.slice(2),
+  env: process.env,
+  providers: new Registry(builtinProviders),
+});
 process.exitCode = code;

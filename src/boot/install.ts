@@ -15,7 +15,9 @@ import type { FormattedPartition } from '../disk/fstab.js';
 import type { PartitionPlan } from '../disk/layout.js';
 import { mountsBelow } from '../disk/mountinfo.js';
 import { biosCoreModules, planBoot, type BootPlan, type BootOptions } from './plan.js';
-import { guestDir, listGuestFiles, writeGuestFile } from './guest-files.js';
+import { readGuestDir } from '../guest/guest-path.js';
+import type { GuestFile } from '../guest/types.js';
+import { guestDirForHostTool, writeGuestFiles } from '../guest/writer.js';
 
 export const GRUB_LIB = '/usr/lib/grub';
 
@@ -61,7 +63,9 @@ export function biosGrubCommand(disk: Pick<BootDisk, 'target' | 'device'>, modul
 }
 
 async function runBiosGrub(disk: BootDisk, runner: Runner, modules: readonly string[]): Promise<void> {
-  for (const d of ['boot/grub', 'boot/grub/i386-pc', 'boot/grub/fonts', 'boot/grub/locale']) guestDir(disk.target, d, true);
+  // grub-install writes below these on the host's view of the paths: no guest symlink on the way.
+  await guestDirForHostTool(disk.target, '/boot/grub');
+  for (const d of ['i386-pc', 'fonts', 'locale']) await guestDirForHostTool(disk.target, `/boot/grub/${d}`);
   const [cmd, args] = biosGrubCommand(disk, modules, existsSync(EATMYDATA));
   await runner.run(
     cmd,
@@ -77,13 +81,13 @@ export interface InstalledBoot {
 
 export async function installBootloader(o: InstallBootloaderOptions): Promise<InstalledBoot> {
   const { disk, runner, log } = o;
-  const bootFiles = listGuestFiles(disk.target, 'boot');
+  const bootFiles = (await readGuestDir(disk.target, '/boot')).filter((e) => e.isFile()).map((e) => e.name);
   const plan = planBoot(disk.plan, disk.partitions, bootFiles, o);
   if (plan.firmware.length === 0) {
     log.info(`partition style ${disk.plan.style}: no bootloader installed (the hypervisor must boot the kernel)`);
     return { plan, installed: [] };
   }
-  for (const f of plan.files) writeGuestFile(disk.target, f.path, f.content, f.mode);
+  await writeGuestFiles(disk.target, plan.files);
   const installed: ('bios' | 'uefi')[] = [];
   if (plan.firmware.includes('bios')) {
     if (o.biosStarted) {
@@ -124,10 +128,11 @@ async function installEfi(o: InstallBootloaderOptions, plan: BootPlan): Promise<
     });
     // Modules for insmod at run time, next to grub.cfg.
     const modDir = join(GRUB_LIB, 'x86_64-efi');
-    guestDir(disk.target, 'boot/grub/x86_64-efi', true);
-    for (const f of readdirSync(modDir).filter((n) => /\.(mod|lst)$/.test(n))) {
-      writeGuestFile(disk.target, `boot/grub/x86_64-efi/${f}`, readFileSync(join(modDir, f)));
-    }
+    const modules = readdirSync(modDir).filter((n) => /\.(mod|lst)$/.test(n));
+    await writeGuestFiles(
+      disk.target,
+      modules.map((f): GuestFile => ({ kind: 'file', path: `/boot/grub/x86_64-efi/${f}`, content: readFileSync(join(modDir, f)), mode: 0o644 })),
+    );
     const env = { MTOOLS_SKIP_CHECK: '1' };
     for (const d of ['::/EFI', '::/EFI/BOOT']) {
       const r = await runner.run('mmd', ['-i', esp.device, d], { env, reject: false });

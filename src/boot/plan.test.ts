@@ -21,7 +21,7 @@ describe('planBoot', () => {
     expect(p.firmware).toEqual(['bios', 'uefi']);
     expect(p.bootPrefix).toBe('/boot');
     expect(p.cmdline).toBe('root=UUID=r-1 ro console=tty0 console=ttyS0,115200n8');
-    expect(p.files.map((f) => f.path)).toEqual(['etc/default/grub', 'boot/grub/grub.cfg']);
+    expect(p.files.map((f) => f.path)).toEqual(['/etc/default/grub', '/boot/grub/grub.cfg']);
     expect(p.files[1]!.content).toContain('insmod btrfs');
     expect(p.biosModules).toEqual(['part_gpt', 'btrfs', 'search_fs_uuid']);
     expect(p.earlyConfig).toContain('--set=root r-1');

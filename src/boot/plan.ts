@@ -6,6 +6,7 @@
 import { OsError } from '../runtime/errors.js';
 import type { FormattedPartition } from '../disk/fstab.js';
 import type { PartitionPlan } from '../disk/layout.js';
+import type { GuestFile } from '../guest/types.js';
 import {
   EFI_MODULES,
   grubFsModule,
@@ -26,12 +27,6 @@ export interface BootOptions {
   timeoutSec?: number;
   /** Restrict firmware (default: everything the layout supports). */
   firmware?: readonly ('bios' | 'uefi')[];
-}
-
-export interface GuestFile {
-  path: string;
-  content: string;
-  mode: number;
 }
 
 export interface BootPlan {
@@ -72,8 +67,8 @@ export function planBoot(plan: PartitionPlan, parts: readonly FormattedPartition
     ...(o.timeoutSec !== undefined ? { timeoutSec: o.timeoutSec } : {}),
   });
   const files: GuestFile[] = [
-    { path: 'etc/default/grub', content: renderDefaultGrub({ serial: o.serialConsole, extra: o.cmdline ?? [], ...(o.timeoutSec !== undefined ? { timeoutSec: o.timeoutSec } : {}) }), mode: 0o644 },
-    { path: 'boot/grub/grub.cfg', content: grubCfg, mode: 0o644 },
+    { kind: 'file', path: '/etc/default/grub', content: renderDefaultGrub({ serial: o.serialConsole, extra: o.cmdline ?? [], ...(o.timeoutSec !== undefined ? { timeoutSec: o.timeoutSec } : {}) }), mode: 0o644 },
+    { kind: 'file', path: '/boot/grub/grub.cfg', content: grubCfg, mode: 0o644 },
   ];
   return {
     firmware,

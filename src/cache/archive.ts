@@ -8,15 +8,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { runPipeline } from '../process/pipeline.js';
 import type { Logger } from '../runtime/logger.js';
-
-export const TAR_METADATA_FLAGS = ['--acls', '--xattrs', '--xattrs-include=*', '--numeric-owner'] as const;
-
-/**
- * For tar reading an archive from a pipe: 1 MiB records instead of 10 KiB (a third less system time
- * for a guest tree), reassembled from short pipe reads. Any archive reads this way, whatever its
- * own record size.
- */
-export const TAR_PIPE_READ_FLAGS = ['--blocking-factor=2048', '--read-full-records'] as const;
+import { tarCreateArgv, tarExtractArgv } from '../stream/tar.js';
 
 export interface ArchiveOptions {
   log: Logger;
@@ -29,7 +21,7 @@ export interface ArchiveOptions {
 export async function packTree(dir: string, outFd: number, opts: ArchiveOptions): Promise<void> {
   await runPipeline(
     [
-      ['tar', ...TAR_METADATA_FLAGS, '--sparse', '-C', dir, '-cf', '-', '.'],
+      tarCreateArgv({ dir }),
       ['zstd', '-T0', `-${opts.level ?? 3}`, '-q', '-c'],
     ],
     {
@@ -55,7 +47,7 @@ export async function unpackTree(
   await runPipeline(
     [
       ['zstd', '-dc', '-q'],
-      ['tar', ...TAR_METADATA_FLAGS, ...TAR_PIPE_READ_FLAGS, '-xpf', '-', '-C', target],
+      tarExtractArgv({ dir: target, pipe: true }),
     ],
     {
       log: opts.log,

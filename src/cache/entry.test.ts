@@ -3,40 +3,27 @@ import { classifyFile, isExpired } from './entry.js';
 import type { CacheSidecar } from './sidecar.js';
 
 describe('cache entry files', () => {
-  it('classifies every file a cache dir can hold', () => {
-    expect(classifyFile('bookworm-amd64-0123456789abcdef.tar.zst')).toEqual({
-      stem: 'bookworm-amd64-0123456789abcdef',
-      role: 'tarball',
-    });
-    expect(classifyFile('bookworm-amd64-0123456789abcdef.json')).toEqual({
-      stem: 'bookworm-amd64-0123456789abcdef',
-      role: 'sidecar',
-    });
-    expect(classifyFile('bookworm-amd64-0123456789abcdef.lock')).toEqual({
-      stem: 'bookworm-amd64-0123456789abcdef',
-      role: 'lock',
-    });
-    expect(classifyFile('.bookworm-amd64-0123456789abcdef.tar.zst.tmp-0a1b2c3d')).toEqual({
-      stem: 'bookworm-amd64-0123456789abcdef',
-      role: 'temporary',
-    });
-    expect(classifyFile('bookworm-amd64-0123456789abcdef.json.tmp-0a1b2c3d')).toEqual({
-      stem: 'bookworm-amd64-0123456789abcdef',
-      role: 'temporary',
-    });
-    expect(classifyFile('.bookworm-amd64-0123456789abcdef.staging-AbC123')).toEqual({
-      stem: 'bookworm-amd64-0123456789abcdef',
-      role: 'staging',
-    });
-    expect(classifyFile('README')).toBeUndefined();
+  const stem = 'bookworm-amd64-0123456789abcdef';
+
+  it.each([
+    [`${stem}.tar.zst`, 'tarball'],
+    [`${stem}.json`, 'sidecar'],
+    [`${stem}.lock`, 'lock'],
+    [`.${stem}.tar.zst.tmp-0a1b2c3d`, 'temporary'],
+    [`${stem}.json.tmp-0a1b2c3d`, 'temporary'],
+    [`.${stem}.json.tmp-0a1b2c3d4e5f`, 'temporary'],
+    [`.${stem}.staging-AbC123`, 'staging'],
+    [`${stem}.ext4.img`, 'image'],
+    [`${stem}.ext3.img.json`, 'image'],
+    [`.${stem}.ext4.img.building`, 'temporary'],
+    [`${stem}.ext4.img.json.tmp-0a1b2c3d`, 'temporary'],
+    [`.${stem}.ext4.img.json.tmp-0a1b2c3d4e5f`, 'temporary'],
+  ])('classifies %s as a %s', (name, role) => {
+    expect(classifyFile(name)).toEqual({ stem, role });
   });
 
-  it('classifies the filesystem images beside an entry, and their temporaries', () => {
-    const stem = 'bookworm-amd64-0123456789abcdef';
-    expect(classifyFile(`${stem}.ext4.img`)).toEqual({ stem, role: 'image' });
-    expect(classifyFile(`${stem}.ext3.img.json`)).toEqual({ stem, role: 'image' });
-    expect(classifyFile(`.${stem}.ext4.img.building`)).toEqual({ stem, role: 'temporary' });
-    expect(classifyFile(`${stem}.ext4.img.json.tmp-0a1b2c3d`)).toEqual({ stem, role: 'temporary' });
+  it('leaves other files alone', () => {
+    expect(classifyFile('README')).toBeUndefined();
     expect(classifyFile(`${stem}.xfs.img`)).toBeUndefined();
   });
 

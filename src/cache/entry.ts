@@ -4,6 +4,7 @@
  *   <stem>.lock           flock target (never deleted: deleting a lock file races with lockers)
  *   .<stem>.tar.zst.tmp-* a tarball being written   .<stem>.staging-*  a tree being built
  *   <stem>.<fs>.img(.json) a filesystem image made from the tarball (fs-image.ts)
+ *   .<stem>(.<fs>.img).json.tmp-*  a sidecar being written
  *   .<stem>.<fs>.img.building  an image being made
  */
 import { stat } from 'node:fs/promises';
@@ -37,7 +38,8 @@ export function classifyFile(
   let m =
     /^\.(.+)\.tar\.zst\.tmp-[0-9a-f]+$/.exec(name) ??
     /^\.(.+)\.ext[234]\.img\.building$/.exec(name) ??
-    /^(.+?)(?:\.ext[234]\.img)?\.json\.tmp-[0-9a-f]+$/.exec(name);
+    // Sidecars are written through a hidden temporary (src/fs/atomic.ts); older runs left visible ones.
+    /^\.?(.+?)(?:\.ext[234]\.img)?\.json\.tmp-[0-9a-f]+$/.exec(name);
   if (m) return { stem: m[1]!, role: 'temporary' };
   if ((m = /^(.+)\.ext[234]\.img(?:\.json)?$/.exec(name))) return { stem: m[1]!, role: 'image' };
   if ((m = /^\.(.+)\.staging-[A-Za-z0-9]+$/.exec(name))) return { stem: m[1]!, role: 'staging' };

@@ -15,7 +15,9 @@ import * as v from 'valibot';
 import type { CleanupStack } from '../runtime/cleanup.js';
 import { unpackTree } from './archive.js';
 import { checkEntry, type EntryPaths } from './entry.js';
-import { fsyncPath, readJsonFile, writeSidecar } from './sidecar.js';
+import { fsyncPath } from '../fs/atomic.js';
+import { readJsonFile } from '../fs/json.js';
+import { writeSidecar } from './sidecar.js';
 import { checkOptions, lockEntry, type CacheOptions } from './store.js';
 
 export interface ImageSpec {
@@ -153,8 +155,7 @@ async function makeImage(
       createdAt: new Date(opts.now?.() ?? Date.now()).toISOString(),
       buildSeconds: Math.round((Date.now() - started) / 100) / 10,
     };
-    await writeSidecar(files.sidecar, sidecar);
-    await fsyncPath(p.dir);
+    await writeSidecar(files.sidecar, sidecar); // also makes the image's rename durable
     opts.log.info(`cache: stored ${p.stem}.${want.spec.fstype}.img (${(Number(st.blocks) / 2048).toFixed(0)} MiB used)`);
   } finally {
     await tmpH.release();

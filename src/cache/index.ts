@@ -5,7 +5,6 @@ export {
   installFromCache,
   pinCacheEntry,
   defaultCacheDir,
-  DEFAULT_CACHE_ROOT,
   type CacheOptions,
   type InstallOptions,
   type PinnedEntry,
@@ -23,8 +22,8 @@ export {
   type PruneOptions,
   type ListOptions,
 } from './admin.js';
-export { packTree, unpackTree, sha256File, TAR_METADATA_FLAGS, TAR_PIPE_READ_FLAGS } from './archive.js';
+export { packTree, unpackTree, sha256File } from './archive.js';
 export { lockFile, type CacheLock } from './lock.js';
-export { removeTreeSafely, mountsBelow } from './safe-remove.js';
+export { removeTreeSafely } from './safe-remove.js';
 export type { CacheSidecar } from './sidecar.js';
 export { pinFsImage, imagePaths, type ImageSpec, type ImageBuilder, type PinnedImage } from './fs-image.js';

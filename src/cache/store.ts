@@ -12,6 +12,7 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CleanupStack, type CleanupHandle } from '../runtime/cleanup.js';
+import { DEFAULTS } from '../ganeti/defaults.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { packTree, sha256File, unpackTree } from './archive.js';
@@ -19,13 +20,11 @@ import { checkEntry, entryPaths, type CheckOptions, type EntryPaths, type Verify
 import { entryStem } from './key.js';
 import { lockFile } from './lock.js';
 import { removeTreeSafely } from './safe-remove.js';
-import { fsyncPath, writeSidecar, type CacheSidecar } from './sidecar.js';
-
-export const DEFAULT_CACHE_ROOT = '/var/cache/ganeti-os';
+import { writeSidecar, type CacheSidecar } from './sidecar.js';
 
 /** /var/cache/ganeti-os/<provider> */
 export function defaultCacheDir(provider: string): string {
-  return join(DEFAULT_CACHE_ROOT, provider);
+  return join(DEFAULTS.cacheRoot, provider);
 }
 
 export interface CacheOptions {
@@ -113,8 +112,7 @@ async function buildEntry(
     };
     await rename(tmp, p.tarball);
     tmpH.dismiss();
-    await writeSidecar(p.sidecar, sidecar);
-    await fsyncPath(p.dir);
+    await writeSidecar(p.sidecar, sidecar); // also makes the tarball's rename durable
     log.info(`cache: stored ${p.stem}.tar.zst (${(size / 1048576).toFixed(1)} MiB)`);
     return sidecar;
   } finally {

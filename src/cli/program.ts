@@ -3,10 +3,10 @@
  * cache, build), with the one top-level catch that prints `error[CODE]: message (hint: ...)`.
  */
 import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { reportError } from '../runtime/errors.js';
 import { VERSION } from '../version.js';
 import { installCommands } from './commands/install.js';
-import { defaultContext, type CliContext } from './context.js';
+import type { CliContext } from './context.js';
+import { reportCliError } from './verbose-hint.js';
 
 export type CommandFactory = (ctx: CliContext) => CommandUnknownOpts[];
 
@@ -23,6 +23,11 @@ export function buildProgram(ctx: CliContext): Command {
     .version(VERSION)
     .option('-v, --verbose', 'log every command run', false)
     .option('--log-format <fmt>', 'text or json', 'text')
+    .addHelpText(
+      'after',
+      '\nEnvironment:\n  GANETI_OS_CONFIG_DIR  parent of the instance-<os> configuration directories, instead of\n' +
+        '                        /etc/ganeti or the one recorded at install (a --config-root option wins)',
+    )
     .hook('preAction', (cmd) => {
       const o = cmd.opts();
       if (o.verbose) ctx.log.setLevel('debug');
@@ -33,13 +38,13 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /** Run the CLI; returns the exit code. */
-export async function runCli(argv: string[], ctx: CliContext = defaultContext()): Promise<number> {
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   const program = buildProgram(ctx).exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
-    return reportError(e, ctx.log);
+    return reportCliError(e, ctx.log);
   }
 }

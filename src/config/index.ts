@@ -1,6 +1,5 @@
-/** Variant configuration: schemas, files, `extend`, provenance, legacy shell files, variants.list. */
+/** Variant configuration: schemas, files, `extend`, provenance, legacy shell files. */
 export * from './schema.js';
-export * from './names.js';
 export * from './paths.js';
 export { parseVariantYaml, readVariantYaml, type RawVariantFile, type RawEntry } from './yaml-file.js';
 export { applyListOps, checkVariantFile, type ListOps } from './validate.js';
@@ -20,14 +19,14 @@ export {
   type VariantSummary,
   type ListOptions,
 } from './list.js';
-export { renderVariantsList, syncVariantsList, type SyncResult } from './variants-list.js';
 export { formatVariantList, formatVariantShow } from './format.js';
 export {
-  commaList,
   readLegacyConfig,
   sourceShellFiles,
-  parseEnv0,
+  parseSourced,
   type LegacyMapping,
   type LegacyVar,
   type LegacyEntry,
+  type LegacyConfig,
+  type LegacyImplied,
 } from './legacy.js';

@@ -1,10 +1,9 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatVariantList } from './format.js';
-import { listVariants, orderVariants, type VariantSummary } from './list.js';
-import { renderVariantsList, syncVariantsList } from './variants-list.js';
+import { listVariants, orderVariants, publishedVariantNames, type VariantSummary } from './list.js';
 
 let root: string;
 let admin: string;
@@ -74,9 +73,8 @@ describe('listVariants', () => {
       ['base', 'shipped', false, false],
     ]);
     expect(list[1]!.description).toBe('mine');
-    expect(renderVariantsList(list)).toBe('zz\nbookworm\n');
-    const withLegacy = await listVariants('debootstrap', { ...opts(), legacy: true });
-    expect(renderVariantsList(withLegacy)).toBe('zz\nbookworm\nold\n');
+    expect(await publishedVariantNames('debootstrap', opts())).toEqual(['zz', 'bookworm']);
+    expect(await publishedVariantNames('debootstrap', { ...opts(), legacy: true })).toEqual(['zz', 'bookworm', 'old']);
     expect(formatVariantList(list)).toMatch(/^zz {8}\(default, admin\)\nbookworm {2}\(admin\) {2}mine\n$/);
     expect(JSON.parse(formatVariantList(list, { json: true, all: true }))).toHaveLength(3);
   });
@@ -84,27 +82,5 @@ describe('listVariants', () => {
     writeFileSync(path.join(admin, 'broken.yaml'), 'a: [\n');
     const [b] = await listVariants('debootstrap', opts());
     expect(b!.error).toMatch(/broken\.yaml:\d+: YAML syntax error/);
-  });
-});
-
-describe('variants.list', () => {
-  it('is empty when nothing is published', () => {
-    expect(renderVariantsList([v('a', { published: false })])).toBe('');
-  });
-  it('is rewritten atomically, only when it changes', async () => {
-    const osDir = path.join(root, 'os');
-    mkdirSync(osDir);
-    expect((await syncVariantsList(osDir, 'a\nb\n')).changed).toBe(true);
-    const ino = statSync(path.join(osDir, 'variants.list')).ino;
-    expect((await syncVariantsList(osDir, 'a\nb\n')).changed).toBe(false);
-    expect(statSync(path.join(osDir, 'variants.list')).ino).toBe(ino);
-    expect((await syncVariantsList(osDir, 'b\n')).changed).toBe(true);
-    expect(readFileSync(path.join(osDir, 'variants.list'), 'utf8')).toBe('b\n');
-    expect(readdirSync(osDir)).toEqual(['variants.list']);
-  });
-  it('fails clearly when the OS directory is missing', async () => {
-    await expect(syncVariantsList(path.join(root, 'nope'), 'a\n')).rejects.toThrow(
-      /cannot write .*variants\.list \(ENOENT\)/,
-    );
   });
 });

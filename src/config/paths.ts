@@ -6,15 +6,17 @@
  *   3. <configRoot>/instance-<os>/variants/<variant>.conf   a legacy shell file (instance-debootstrap)
  *
  * The first existing YAML file is the variant; a legacy `.conf` alone also makes a variant. The
- * configuration root is an option (the CLI fills it from GANETI_OS_CONFIG_DIR); nothing here reads
- * the process environment. The legacy defaults file is /etc/default/ganeti-instance-<os>, i.e.
- * <configRoot>/../default/ganeti-instance-<os>.
+ * legacy defaults file is /etc/default/ganeti-instance-<os>, i.e. <configRoot>/../default/ganeti-instance-<os>.
+ *
+ * The configuration root is an option; nothing here reads the process environment. Entry points
+ * pick the directory with configDirOf: an explicit root (`--config-root`, else GANETI_OS_CONFIG_DIR)
+ * wins, else the one `ganeti-os install` recorded in the OS's manifest, else /etc/ganeti. Ganeti
+ * runs the scripts with a clean environment, so for them the recorded directory is what counts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-export const DEFAULT_CONFIG_ROOT = '/etc/ganeti';
+import { DEFAULTS } from '../ganeti/defaults.js';
 
 export interface ConfigLocation {
   /** Replaces /etc/ganeti (tests, non-standard layouts). */
@@ -25,15 +27,24 @@ export interface ConfigLocation {
   shippedDir?: string | null;
 }
 
-/** The configuration root from an environment record (GANETI_OS_CONFIG_DIR), for entry points. */
-export function configRootFromEnv(env: Readonly<Record<string, string | undefined>>): string {
+/** The configuration root GANETI_OS_CONFIG_DIR names in an environment record; undefined when unset or blank. */
+export function configRootFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const v = env['GANETI_OS_CONFIG_DIR'];
-  return v && v.trim() !== '' ? path.resolve(v) : DEFAULT_CONFIG_ROOT;
+  return v && v.trim() !== '' ? path.resolve(v) : undefined;
+}
+
+/**
+ * The configuration directory of OS `os`: <root>/instance-<os> for an explicit root, else the one
+ * recorded at install time, else /etc/ganeti/instance-<os>.
+ */
+export function configDirOf(os: string, root: string | undefined, recorded?: string): string {
+  if (root !== undefined) return osConfigDir(os, { configRoot: path.resolve(root) });
+  return recorded ?? osConfigDir(os);
 }
 
 /** /etc/ganeti/instance-<os> */
 export function osConfigDir(os: string, loc: ConfigLocation = {}): string {
-  return loc.configDir ?? path.join(loc.configRoot ?? DEFAULT_CONFIG_ROOT, `instance-${os}`);
+  return loc.configDir ?? path.join(loc.configRoot ?? DEFAULTS.configRoot, `instance-${os}`);
 }
 
 /** /etc/ganeti/instance-<os>/variants */
@@ -48,7 +59,7 @@ export function providerHooksDir(os: string, loc: ConfigLocation = {}): string {
 
 /** /etc/default/ganeti-instance-<os> (with a non-default root: <root>/../default/ganeti-instance-<os>). */
 export function legacyDefaultsFile(os: string, loc: ConfigLocation = {}): string {
-  const root = loc.configRoot ?? (loc.configDir ? path.dirname(loc.configDir) : DEFAULT_CONFIG_ROOT);
+  const root = loc.configRoot ?? (loc.configDir ? path.dirname(loc.configDir) : DEFAULTS.configRoot);
   return path.join(root, '..', 'default', `ganeti-instance-${os}`);
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { OsError, OsErrors } from '../runtime/errors.js';
 import type { Runner } from '../process/runner.js';
 import { readLegacyConfig, type LegacyMapping } from './legacy.js';
-import { checkVariantName } from './names.js';
+import { checkVariantName } from '../ganeti/names.js';
 import {
   legacyDefaultsFile,
   legacyVariantFile,
@@ -32,6 +32,12 @@ export interface ResolvedVariant {
   files: string[];
   /** Where the variant itself is defined. */
   source: 'admin' | 'shipped' | 'legacy';
+  /**
+   * Variables the legacy shell files export (`export FOO=...` in /etc/default/ganeti-instance-<os>
+   * or the variant's .conf), by name: instance-debootstrap's hooks saw them, so the hooks' environment
+   * includes them (below its own variables, which win). Empty without legacy files.
+   */
+  legacyExports: Record<string, string>;
 }
 
 export interface LegacyOptions {
@@ -154,17 +160,19 @@ export async function resolveVariant(
   }
 
   const files = chain.map((l) => l.checked.file);
+  let legacyExports: Record<string, string> = {};
   if (opts.legacy) {
     const defaultsFile =
       opts.legacy.defaultsFile === null
         ? undefined
         : (opts.legacy.defaultsFile ?? legacyDefaultsFile(os, opts));
     const df = defaultsFile && existsSync(defaultsFile) ? defaultsFile : undefined;
-    const entries = await readLegacyConfig(opts.legacy.runner, schema, opts.legacy.mapping, {
+    const legacy = await readLegacyConfig(opts.legacy.runner, schema, opts.legacy.mapping, {
       defaultsFile: df,
       variantFile: legacyVariant,
     });
-    for (const e of entries) {
+    legacyExports = legacy.exported;
+    for (const e of legacy.entries) {
       if (provenance[e.key] !== 'default') continue; // YAML wins
       values[e.key] = e.value;
       provenance[e.key] = { legacy: e.file, variable: e.variable };
@@ -179,6 +187,7 @@ export async function resolveVariant(
     provenance,
     files,
     source: chain[0]?.candidate.source ?? 'legacy',
+    legacyExports,
   };
 }
 

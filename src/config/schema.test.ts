@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coerceValue, defaultsOf, defineSchema, parseSizeMiB, schemaDocs, type KeySpec } from './schema.js';
-import { debootstrapSchema } from '../../providers/debootstrap/schema.js';
+import { coerceValue, defineSchema, parseSizeMiB, type KeySpec } from './schema.js';
 
 const spec = (s: Partial<KeySpec> & Pick<KeySpec, 'type'>): KeySpec => ({
   name: 'k',
@@ -64,23 +63,5 @@ describe('schema', () => {
     expect(() =>
       defineSchema('x', [{ name: 'extend', type: 'string', default: '', description: '' }]),
     ).toThrow(/twice/);
-  });
-
-  it('debootstrap defaults give Debian stable on msdos/ext4 with grub', () => {
-    const d = defaultsOf(debootstrapSchema);
-    expect(d).toMatchObject({
-      suite: 'bookworm',
-      mirror: 'http://deb.debian.org/debian',
-      components: ['main'],
-      kernel: 'linux-image-amd64',
-      bootloader: 'grub',
-      'serial-console': 'auto',
-      'partition-style': 'msdos',
-      filesystem: 'ext4',
-      publish: true,
-      default: false,
-      extend: '',
-    });
-    expect(schemaDocs(debootstrapSchema)).toContain('| `extra-pkgs` | list |');
   });
 });

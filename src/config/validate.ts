@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { OsError } from '../runtime/errors.js';
-import { checkVariantName } from './names.js';
+import { checkVariantName } from '../ganeti/names.js';
 import { coerceValue, expectedOf, type KeySpec, type Value, type VariantSchema } from './schema.js';
 import type { RawVariantFile } from './yaml-file.js';
 

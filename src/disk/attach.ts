@@ -10,7 +10,7 @@ import type { DiskContext } from './context.js';
 import { checkBlockDeviceFree, checkFileFree } from './inuse.js';
 import { attachLoop } from './loop.js';
 
-export interface DiskInfo {
+export interface DeviceInfo {
   /** The disk as given. */
   path: string;
   /** realpath of the disk. */
@@ -21,7 +21,7 @@ export interface DiskInfo {
 }
 
 /** Identify the disk and its size; no changes. */
-export async function inspectDisk(runner: Runner, path: string, backendType?: string): Promise<DiskInfo> {
+export async function inspectDisk(runner: Runner, path: string, backendType?: string): Promise<DeviceInfo> {
   let real: string;
   let st;
   try {
@@ -40,13 +40,13 @@ export async function inspectDisk(runner: Runner, path: string, backendType?: st
 }
 
 /** Refuse a disk that is mounted, held, swapped on or (file) already attached. */
-export async function checkDiskFree(runner: Runner, disk: DiskInfo): Promise<void> {
+export async function checkDiskFree(runner: Runner, disk: DeviceInfo): Promise<void> {
   if (disk.isFile) await checkFileFree(runner, disk.real);
   else checkBlockDeviceFree(disk.real);
 }
 
 /** The block device to work on: a new loop for a file disk (detach registered), else the device. */
-export async function attachDisk(ctx: DiskContext, disk: DiskInfo, readOnly = false): Promise<string> {
+export async function attachDisk(ctx: DiskContext, disk: DeviceInfo, readOnly = false): Promise<string> {
   if (!disk.isFile) return disk.real;
   const loop = await attachLoop(ctx, disk.real, { readOnly });
   return loop.device;

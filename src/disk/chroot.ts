@@ -1,28 +1,22 @@
 /**
  * Chroot plumbing for running guest commands: fresh proc and sysfs, /dev and /dev/pts bound from the
- * host (/dev read-only), and a policy-rc.d that stops daemons from starting. Everything is undone in
- * reverse, after stopping processes left running in the guest. Mount points in the guest are refused
- * when they are symlinks.
+ * host (/dev read-only). Everything is undone in reverse, after stopping processes left running in
+ * the guest. Mount points in the guest are refused when they are symlinks. What is written into the
+ * guest for the duration (policy-rc.d) is src/guest/chroot.ts's, on top of this.
  */
-import { lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunOptions, RunResult, Runner } from '../process/runner.js';
 import type { CleanupHandle } from '../runtime/cleanup.js';
 import { diskContext, type DiskContext, type DiskContextInput } from './context.js';
-import { ensureDirectory, mountAndRegister } from './mount.js';
+import { mountAndRegister } from './mount.js';
 import { killGuestProcesses } from './processes.js';
 
-export const POLICY_RC_D = '#!/bin/sh\n# installed by ganeti-os while the guest is being set up\nexit 101\n';
-const SAVED_SUFFIX = '.ganeti-os-saved';
-
-/** The environment guest commands get (the host's environment does not leak in). */
+/** The environment guest commands get (the host's environment does not leak in); a guest family adds its own. */
 export const CHROOT_ENV: Record<string, string> = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   LC_ALL: 'C',
   LANG: 'C',
   HOME: '/root',
-  DEBIAN_FRONTEND: 'noninteractive',
-  DEBCONF_NONINTERACTIVE_SEEN: 'true',
 };
 
 export function runInChroot(target: string, argv: readonly string[], runner: Runner, opts: RunOptions = {}): Promise<RunResult> {
@@ -32,40 +26,15 @@ export function runInChroot(target: string, argv: readonly string[], runner: Run
 export interface Chroot {
   target: string;
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
-  /** Undo the mounts and policy-rc.d now (they are undone on unwind anyway). */
+  /** Undo it all now (it is undone on unwind anyway). */
   release(): Promise<void>;
 }
 
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Install policy-rc.d (moving a guest's own one aside) and register its removal. */
-function installPolicyRcD(ctx: DiskContext, target: string): CleanupHandle {
-  ensureDirectory(join(target, 'usr'));
-  ensureDirectory(join(target, 'usr/sbin'));
-  const file = join(target, 'usr/sbin/policy-rc.d');
-  const saved = file + SAVED_SUFFIX;
-  const hadOwn = exists(file) && !exists(saved);
-  if (hadOwn) renameSync(file, saved);
-  else rmSync(file, { force: true });
-  writeFileSync(file, POLICY_RC_D, { mode: 0o755, flag: 'wx' });
-  return ctx.stack.push(`remove ${file}`, () => {
-    rmSync(file, { force: true });
-    if (hadOwn) renameSync(saved, file);
-  });
-}
-
 /**
- * Bind the API filesystems into `target` and install policy-rc.d; every step is registered on the
- * stack. `release()` undoes them now (after stopping processes left in the guest).
+ * Bind the API filesystems into `target`; every step is registered on the stack. `release()` undoes
+ * them now (after stopping processes left in the guest).
  */
-export async function enterChroot(input: DiskContextInput & { target: string }, ctxIn?: DiskContext): Promise<Chroot> {
+export async function bindChrootMounts(input: DiskContextInput & { target: string }, ctxIn?: DiskContext): Promise<Chroot> {
   const ctx = ctxIn ?? diskContext(input);
   const { target } = input;
   const handles: CleanupHandle[] = [];
@@ -76,7 +45,6 @@ export async function enterChroot(input: DiskContextInput & { target: string }, 
   handles.push(await mountAndRegister(ctx, { source: '/dev', dir: join(target, 'dev'), bind: true }));
   await ctx.runner.run('mount', ['-o', 'remount,bind,ro,nosuid', join(target, 'dev')], { code: 'E_DISK_MOUNT' });
   handles.push(await mountAndRegister(ctx, { source: '/dev/pts', dir: join(target, 'dev/pts'), bind: true }));
-  handles.push(installPolicyRcD(ctx, target));
   handles.push(ctx.stack.push(`stop processes in ${target}`, async () => {
     await killGuestProcesses(target, ctx.log);
   }));

@@ -55,5 +55,3 @@ export function diskContext(input: DiskContextInput, journal?: Journal): DiskCon
     },
   };
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

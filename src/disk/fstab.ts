@@ -1,15 +1,22 @@
 /**
- * fstab entries for the guest as data (the guest-config module renders them). Pure.
+ * fstab entries for the guest's own filesystems, as data: src/guest/fstab.ts renders (and merges)
+ * them with fstab(5) escaping. Pure.
  */
 import type { PartitionContent, PartitionRole } from './layout.js';
 
+/** One line of /etc/fstab. */
 export interface FstabEntry {
+  /** UUID=..., PARTUUID=..., LABEL=..., /dev/... */
   spec: string;
+  /** '/', '/boot', ... or 'none' (swap). */
   mountpoint: string;
   type: string;
-  options: string;
-  dump: number;
-  pass: number;
+  /** Default 'defaults'. */
+  options?: string;
+  /** Default 0. */
+  dump?: number;
+  /** Default 1 for /, 0 for swap, 2 otherwise. */
+  pass?: number;
 }
 
 export interface FormattedPartition {
@@ -27,7 +34,7 @@ function defaultOptions(fstype: PartitionContent, role: PartitionRole): string {
 }
 
 /** One entry per mountable or swap partition, root first, UUID-based. */
-export function planFstab(parts: readonly FormattedPartition[], guestMountOptions: readonly string[] = []): FstabEntry[] {
+export function planFstabEntries(parts: readonly FormattedPartition[], guestMountOptions: readonly string[] = []): FstabEntry[] {
   const order: PartitionRole[] = ['root', 'boot', 'esp', 'swap'];
   const out: FstabEntry[] = [];
   for (const role of order) {
@@ -44,9 +51,4 @@ export function planFstab(parts: readonly FormattedPartition[], guestMountOption
     }
   }
   return out;
-}
-
-/** Render entries as fstab lines (for callers that have no guest-config renderer at hand). */
-export function renderFstab(entries: readonly FstabEntry[]): string {
-  return entries.map((e) => [e.spec, e.mountpoint, e.type, e.options, e.dump, e.pass].join('\t')).join('\n') + '\n';
 }

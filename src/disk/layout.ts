@@ -3,23 +3,24 @@
  * plan, or one OsError naming the problem before anything touches the disk. Executors (partition.ts,
  * mkfs.ts, prepare.ts) apply the plan.
  */
-import { OsError } from '../runtime/errors.js';
+import { OsError, type ErrorCode } from '../runtime/errors.js';
 
 export const PARTITION_STYLES = ['none', 'msdos', 'gpt'] as const;
 export type PartitionStyle = (typeof PARTITION_STYLES)[number];
-export const FILESYSTEMS = ['ext2', 'ext3', 'ext4', 'xfs', 'btrfs'] as const;
-export type Filesystem = (typeof FILESYSTEMS)[number];
+/** The filesystems a guest root (and a separate /boot) can be made with. */
+export const ROOT_FILESYSTEMS = ['ext2', 'ext3', 'ext4', 'xfs', 'btrfs'] as const;
+export type RootFilesystem = (typeof ROOT_FILESYSTEMS)[number];
 
 export interface LayoutConfig {
   style: PartitionStyle;
   /** Partition alignment in sectors (default 2048 = 1 MiB). A positive multiple of 8. */
   alignment?: number;
-  filesystem: Filesystem;
+  filesystem: RootFilesystem;
   /** Swap partition size in MiB (none when absent or 0). */
   swapMiB?: number;
   /** Separate /boot partition size in MiB (none when absent or 0). */
   bootMiB?: number;
-  bootFilesystem?: Filesystem;
+  bootFilesystem?: RootFilesystem;
   /** EFI system partition size in MiB (gpt only; default 64). */
   espMiB?: number;
   mkfsOptions?: string[];
@@ -34,7 +35,7 @@ export interface PlanOptions {
 }
 
 export type PartitionRole = 'bios-boot' | 'esp' | 'boot' | 'swap' | 'root';
-export type PartitionContent = Filesystem | 'vfat' | 'swap' | 'none';
+export type PartitionContent = RootFilesystem | 'vfat' | 'swap' | 'none';
 
 export interface PlannedPartition {
   /** 1-based partition number; 0 means the whole disk (style none). */
@@ -58,8 +59,8 @@ export interface PartitionPlan {
   sectorSize: number;
   totalSectors: number;
   alignment: number;
-  filesystem: Filesystem;
-  bootFilesystem: Filesystem;
+  filesystem: RootFilesystem;
+  bootFilesystem: RootFilesystem;
   partitions: PlannedPartition[];
   mkfsOptions: string[];
   mountOptions: string[];
@@ -77,13 +78,13 @@ export const MSDOS_TYPES = { linux: '83', swap: '82' } as const;
 
 const MiB = 1024 * 1024;
 /** Smallest filesystem each mkfs accepts (xfsprogs >= 5.19 refuses < 300 MiB). */
-export const FS_MIN_MiB: Record<Filesystem, number> = { ext2: 8, ext3: 8, ext4: 8, xfs: 300, btrfs: 128 };
+export const FS_MIN_MiB: Record<RootFilesystem, number> = { ext2: 8, ext3: 8, ext4: 8, xfs: 300, btrfs: 128 };
 const MIN_BOOT_MiB = 32;
 const MIN_ESP_MiB = 8;
 const MAX_ALIGNMENT = 2 * 1024 * 1024; // 1 GiB in 512-byte sectors
 const GPT_BACKUP_SECTORS = 33;
 
-function layoutError(code: string, message: string, hint: string): OsError {
+function layoutError(code: ErrorCode, message: string, hint: string): OsError {
   return new OsError(code, message, { hint });
 }
 
@@ -95,11 +96,11 @@ function optionalMiB(name: string, v: unknown): number {
   return v;
 }
 
-function checkFilesystem(name: string, v: unknown): Filesystem {
-  if (typeof v !== 'string' || !(FILESYSTEMS as readonly string[]).includes(v)) {
-    throw layoutError('E_LAYOUT_FILESYSTEM', `unknown ${name} "${String(v)}"`, `use one of ${FILESYSTEMS.join(', ')}`);
+function checkFilesystem(name: string, v: unknown): RootFilesystem {
+  if (typeof v !== 'string' || !(ROOT_FILESYSTEMS as readonly string[]).includes(v)) {
+    throw layoutError('E_LAYOUT_FILESYSTEM', `unknown ${name} "${String(v)}"`, `use one of ${ROOT_FILESYSTEMS.join(', ')}`);
   }
-  return v as Filesystem;
+  return v as RootFilesystem;
 }
 
 function alignUp(x: number, a: number): number {

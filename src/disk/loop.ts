@@ -2,12 +2,12 @@
  * Loop devices: attach a file disk (never truncating or resizing it), list loops backed by a file
  * (`losetup -J -l -j`), detach. Whoever attaches registers the detach on the cleanup stack.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Runner } from '../process/runner.js';
 import type { CleanupHandle } from '../runtime/cleanup.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import type { DiskContext } from './context.js';
-import { sleep } from './context.js';
 import { sysPartitions } from './sysblock.js';
 
 export interface LoopInfo {

@@ -4,11 +4,12 @@
  * and falls back to a lazy unmount with a warning. Mount points are removed with a plain rmdir.
  */
 import { lstatSync, mkdirSync, rmdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Runner } from '../process/runner.js';
 import type { CleanupHandle } from '../runtime/cleanup.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
-import { sleep, type DiskContext } from './context.js';
+import type { DiskContext } from './context.js';
 import { isMountPoint, mountsBelow } from './mountinfo.js';
 
 export const SAFE_MOUNT_OPTIONS = ['nosuid', 'nodev'] as const;

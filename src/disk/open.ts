@@ -9,11 +9,11 @@ import { OsError } from '../runtime/errors.js';
 import type { DiskContextInput } from './context.js';
 import { attachDisk, checkDiskFree, inspectDisk } from './attach.js';
 import { probe, type BlkidInfo } from './filesystems.js';
-import { FILESYSTEMS } from './layout.js';
+import { ROOT_FILESYSTEMS } from './layout.js';
 import { chooseMapperName, createMapper, type MapperChoice, type MapperName } from './mappers/index.js';
 import { ensureDirectory, mountAndRegister, SAFE_MOUNT_OPTIONS } from './mount.js';
 import { readPartitionTable } from './partition.js';
-import { readRegularNoFollow } from '../guest/nofollow.js';
+import { readRegularNoFollow } from '../fs/nofollow.js';
 import { openSession } from './session.js';
 import { killGuestProcesses } from './processes.js';
 
@@ -44,7 +44,7 @@ export interface OpenedDisk {
   boot: OpenedPartition | undefined;
 }
 
-const LINUX_FS = new Set<string>(FILESYSTEMS);
+const LINUX_FS = new Set<string>(ROOT_FILESYSTEMS);
 
 /** Read a regular file inside a mounted guest without following a symlink at the last component. */
 function readGuestFile(path: string): string | undefined {

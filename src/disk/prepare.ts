@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { DiskContextInput } from './context.js';
 import { attachDisk, checkDiskFree, inspectDisk } from './attach.js';
 import { makeFilesystem, requireUuid } from './filesystems.js';
-import { planFstab, type FormattedPartition, type FstabEntry } from './fstab.js';
+import { planFstabEntries, type FormattedPartition, type FstabEntry } from './fstab.js';
 import { planLayout, type LayoutConfig, type PartitionPlan } from './layout.js';
 import { chooseMapperName, createMapper, type MapperChoice, type MapperName } from './mappers/index.js';
 import { ensureDirectory, flushDevice, installMountOptions, mountAndRegister, NO_BARRIER_FS, SAFE_MOUNT_OPTIONS } from './mount.js';
@@ -136,7 +136,7 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
     runtimeDir: session.dir,
     mapper: mapperName,
     partitions,
-    fstab: planFstab(partitions, plan.mountOptions),
+    fstab: planFstabEntries(partitions, plan.mountOptions),
     plan,
     rootRestored,
   };

@@ -3,9 +3,9 @@
  * exists as a block device, with a timeout.
  */
 import { statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Runner } from '../process/runner.js';
 import { OsError } from '../runtime/errors.js';
-import { sleep } from './context.js';
 
 function isBlock(path: string): boolean {
   try {

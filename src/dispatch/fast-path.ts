@@ -5,23 +5,18 @@
  * Ganeti's environment, and raw disk streams (noop's export and import). Output and exit codes are those of the full runtime. Returns undefined when
  * the full runtime must answer instead (help, a provider verify hook, an old manifest).
  */
-import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { acceptsText, checkParamValues, type ParamCheck } from '../sdk/param-spec.js';
+import { readManifest, type OsManifest } from '../ganeti/manifest.js';
+import { ospParams } from '../ganeti/osp.js';
 import { SCRIPT_NAMES, type ScriptName } from '../ganeti/types.js';
-
-interface FastManifest {
-  params?: ParamCheck[];
-  verifyNeedsProvider?: boolean;
-  noOp?: string[];
-  rawStreams?: boolean;
-}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function readFast(dir: string): FastManifest | undefined {
+/** The manifest, or undefined when it is missing or broken: the full runtime then reports why. */
+function manifestOf(dir: string): OsManifest | undefined {
   try {
-    return JSON.parse(readFileSync(join(dir, 'ganeti-os.json'), 'utf8')) as FastManifest;
+    return readManifest(dir);
   } catch {
     return undefined;
   }
@@ -42,7 +37,7 @@ export function fastPath(
   const script = basename(path) as ScriptName;
   if (!SCRIPT_NAMES.includes(script)) return undefined;
   if (args.includes('-h') || args.includes('--help')) return undefined;
-  const manifest = readFast(dirname(path));
+  const manifest = manifestOf(dirname(path));
   if (!manifest) return undefined;
   if (script !== 'verify') {
     if (args.length > 0) return undefined;
@@ -51,17 +46,17 @@ export function fastPath(
     return undefined;
   }
   if (args.length !== 1 || args[0] !== 'parameters') return undefined;
-  if (manifest.verifyNeedsProvider !== false || !Array.isArray(manifest.params)) return undefined;
+  // install wrote these records from the provider's parameter declarations (ParamCheck).
+  const params = manifest.params as readonly ParamCheck[] | undefined;
+  if (manifest.verifyNeedsProvider !== false || !params) return undefined;
   const api = env.OS_API_VERSION;
   if (api !== '10' && api !== '15' && api !== '20') return undefined;
-  const raw: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (k.startsWith('OSP_') && v) raw[k.slice(4)] = v;
-  const { problems } = checkParamValues(manifest.params, raw);
+  const { problems } = checkParamValues(params, ospParams(env));
   if (problems.length === 0) return 0;
   // The same hint as the full runtime (provider/params.ts resolveParams).
   const hint = (problem: string): string => {
     const name = /^OS parameter (\S+)/.exec(problem)?.[1];
-    const spec = manifest.params?.find((p) => p.name === name)?.spec;
+    const spec = params.find((p) => p.name === name)?.spec;
     return ` (hint: accepted: ${spec ? acceptsText(spec) : '?'}; see parameters.list)`;
   };
   for (const p of problems) err(`error[E_PARAM]: ${p}${hint(p)}`);

@@ -11,6 +11,7 @@ import { OsErrors } from '../runtime/errors.js';
 import { Logger } from '../runtime/logger.js';
 import { guardSignals } from '../runtime/signals.js';
 import { parseScriptEnv } from '../ganeti/env.js';
+import { ospKey } from '../ganeti/osp.js';
 import type { ScriptName } from '../ganeti/types.js';
 
 export interface OperationInput {
@@ -28,7 +29,7 @@ export async function runOperation(input: OperationInput): Promise<void> {
   const env = parseScriptEnv(script, input.env);
   if (!input.keepLogLevel) log.setLevel(Logger.levelFromDebug(env.os.debugLevel));
   for (const [name, d] of Object.entries(provider.params)) {
-    const value = env.os.params[name.toUpperCase().replace(/-/g, '_')];
+    const value = env.os.params[ospKey(name)];
     if (d.private && value) log.redact(value);
   }
   const { values, problems, warnings } = resolveParams(provider.params, env.os.params);

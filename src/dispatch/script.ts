@@ -4,11 +4,12 @@
  * one top-level catch for scripts: every failure ends with one `error[CODE]: message (hint: ...)` line.
  */
 import { basename, dirname, resolve } from 'node:path';
-import { loadProvider } from './registry.js';
+import type { Registry } from './registry.js';
 import type { AnyProvider, ProviderPaths } from '../sdk/types.js';
 import { OsError, reportError } from '../runtime/errors.js';
 import { Logger } from '../runtime/logger.js';
 import { readManifest } from '../ganeti/manifest.js';
+import { configDirOf, configRootFromEnv } from '../config/paths.js';
 import { runOperation } from './operation.js';
 import { SCRIPT_NAMES, type ScriptName } from '../ganeti/types.js';
 import { usage } from './usage.js';
@@ -18,6 +19,7 @@ export interface ScriptInvocation {
   scriptPath: string;
   args: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
+  providers: Registry;
   log?: Logger;
 }
 
@@ -41,7 +43,7 @@ export async function runScript(inv: ScriptInvocation): Promise<number> {
     const script = scriptName(scriptPath);
     const osDir = dirname(scriptPath);
     const manifest = readManifest(osDir);
-    const provider = await loadProvider(manifest.provider, manifest.module);
+    const provider = await inv.providers.load(manifest.provider, manifest.module);
     if (inv.args.includes('-h') || inv.args.includes('--help')) {
       process.stdout.write(usage(script, provider.name, paramsOf(provider)));
       return 0;
@@ -56,7 +58,8 @@ export async function runScript(inv: ScriptInvocation): Promise<number> {
     }
     const paths: ProviderPaths = {
       osDir,
-      configDir: manifest.configDir,
+      // Ganeti's clean environment never sets it: the recorded directory counts there.
+      configDir: configDirOf(provider.name, configRootFromEnv(inv.env), manifest.configDir),
       shareDir: manifest.shareDir,
       cacheDir: manifest.cacheDir,
     };

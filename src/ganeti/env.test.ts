@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OsErrors } from '../runtime/errors.js';
 import { loadEnv } from './__fixtures__/load.js';
-import { ospVarName, parseScriptEnv } from './env.js';
+import { parseScriptEnv } from './env.js';
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -189,10 +189,5 @@ describe('parseScriptEnv with the environment captured from Ganeti 3.0', () => {
         ),
       ),
     ).toEqual(['IMPORT_INDEX is 2 but DISK_COUNT is 2']);
-  });
-
-  it('maps parameter names to OSP_ variables like Ganeti (dash to underscore)', () => {
-    expect(ospVarName('os-image')).toBe('OSP_OS_IMAGE');
-    expect(ospVarName('dns-server')).toBe('OSP_DNS_SERVER');
   });
 });

@@ -4,6 +4,7 @@
  */
 import { OsError, OsErrors } from '../runtime/errors.js';
 import { access, apiVersion, check, cidr, ipAddress, mac, nonNegativeInt } from './fields.js';
+import { ospParams } from './osp.js';
 import type {
   BackendType,
   DiskInfo,
@@ -150,14 +151,12 @@ function parseOs(c: Collector, env: Env): OsInfo {
   const api = c.parse('OS_API_VERSION', apiVersion, c.req('OS_API_VERSION'));
   const debugRaw = c.opt('DEBUG_LEVEL') ?? '0';
   const debugLevel = c.parse('DEBUG_LEVEL', nonNegativeInt, debugRaw) ?? 0;
-  const params: Record<string, string> = {};
-  for (const [k, val] of Object.entries(prefixed(env, 'OSP_'))) if (val !== '') params[k] = val;
   return {
     apiVersion: api ?? 20,
     name: c.opt('OS_NAME') ?? '',
     variant: env.OS_VARIANT ?? '',
     debugLevel,
-    params,
+    params: ospParams(env),
   };
 }
 
@@ -211,9 +210,7 @@ function parseStream(c: Collector, kind: 'EXPORT' | 'IMPORT'): StreamTarget {
 export function parseScriptEnv(script: ScriptName, env: Env): ScriptEnv {
   const c = new Collector(env);
   const os = parseOs(c, env);
-  const raw: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) raw[k] = v;
-  const result: ScriptEnv = { script, os, raw };
+  const result: ScriptEnv = { script, os };
   if (script !== 'verify') {
     result.instance = parseInstance(c, env);
     if (script === 'export') result.export = parseStream(c, 'EXPORT');
@@ -227,9 +224,4 @@ export function parseScriptEnv(script: ScriptName, env: Env): ScriptEnv {
   }
   if (c.problems.length > 0) throw new OsErrors(c.problems);
   return result;
-}
-
-/** The env var name Ganeti uses for an OS parameter: `OSP_` + upper case, dashes to underscores. */
-export function ospVarName(param: string): string {
-  return `OSP_${param.toUpperCase().replace(/-/g, '_')}`;
 }

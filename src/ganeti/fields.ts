@@ -40,8 +40,6 @@ export const apiVersion = v.pipe(
   v.picklist([10, 15, 20] as const, 'must be 10, 15 or 20'),
 );
 
-export const anyString = v.string();
-
 /** Parse one value; returns [value] or [undefined, message]. */
 export function check<T>(
   schema: v.GenericSchema<string, T>,

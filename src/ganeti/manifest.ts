@@ -1,11 +1,12 @@
 /**
  * `ganeti-os.json` in each installed OS directory: tells the shared script entry which provider it
  * runs and where that provider's configuration lives. Ganeti ignores files it does not know.
+ * Light on purpose (no valibot, no execa): the script entry's fast paths read it too.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OsError } from '../runtime/errors.js';
-import type { ParamCheck } from '../sdk/param-spec.js';
+import { DEFAULTS } from './defaults.js';
 
 export const MANIFEST_FILE = 'ganeti-os.json';
 
@@ -19,14 +20,27 @@ export interface OsManifest {
   cacheDir: string;
   /** ganeti-os version that wrote this directory. */
   version: string;
-  /** The provider's parameters as data, so `verify parameters` need not load the provider. */
-  params?: ParamCheck[];
+  /**
+   * The provider's parameters as data (the SDK's ParamCheck records), so `verify parameters` need not
+   * load the provider. Opaque to this layer: the SDK writes them and the dispatcher reads them.
+   */
+  params?: readonly unknown[];
   /** True when verify must load the provider (it has cross-parameter checks). */
   verifyNeedsProvider?: boolean;
   /** Operations that do nothing; the script entry answers them after checking the environment. */
   noOp?: string[];
   /** export/import move raw disk bytes; the script entry answers them. */
   rawStreams?: boolean;
+}
+
+/** The file's content (the OS directory writer, os-dir.ts, writes it). */
+export function renderManifest(m: OsManifest): string {
+  return JSON.stringify(m, null, 2) + '\n';
+}
+
+/** True when `osDir` holds a manifest, i.e. ganeti-os installed it. */
+export function hasManifest(osDir: string): boolean {
+  return existsSync(join(osDir, MANIFEST_FILE));
 }
 
 export function readManifest(osDir: string): OsManifest {
@@ -51,7 +65,7 @@ export function readManifest(osDir: string): OsManifest {
       ...(typeof m.module === 'string' ? { module: m.module } : {}),
       configDir: m.configDir,
       shareDir: m.shareDir ?? '',
-      cacheDir: m.cacheDir ?? `/var/cache/ganeti-os/${m.provider}`,
+      cacheDir: m.cacheDir ?? join(DEFAULTS.cacheRoot, m.provider),
       version: m.version ?? 'unknown',
       ...(Array.isArray(m.params) ? { params: m.params } : {}),
       verifyNeedsProvider: m.verifyNeedsProvider ?? true,

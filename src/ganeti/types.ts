@@ -94,6 +94,4 @@ export interface ScriptEnv {
   import?: StreamTarget;
   /** rename: OLD_INSTANCE_NAME */
   oldName?: string;
-  /** The environment as Ganeti passed it, for hooks (which get every Ganeti variable). */
-  raw: Readonly<Record<string, string>>;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Runner } from '../process/runner.js';
 import { Logger, MemorySink } from '../runtime/logger.js';
 import { hashPassword, planAuthorizedKeys, planRootPassword, setShadowPassword } from './accounts.js';
-import { describeEntries } from './describe.js';
+import { describeEntries } from './describe.test-helper.js';
 
 const shadow = 'root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n';
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDSUbK8yqBu4x0U8bN3uH1sCHvrEqH0Bq6gOe3Zb5r6Q admin@example';

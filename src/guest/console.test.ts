@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addInittabGetty, planSerialConsole, serialConsoleDevice } from './console.js';
-import { describeEntries } from './describe.js';
+import { addInittabGetty, consoleDevice, planSerialConsole, serialConsoleDevice } from './console.js';
+import { describeEntries } from './describe.test-helper.js';
 
 describe('serial console', () => {
   it('picks the device from the hypervisor', () => {
@@ -36,5 +36,13 @@ describe('serial console', () => {
     expect(() =>
       planSerialConsole({ init: 'systemd', systemdUnitDir: '/lib/systemd/system', device: '../tty' }),
     ).toThrow(/not valid/);
+  });
+
+  it('follows the variant setting: off never, on always (hvc0 on Xen PV), auto the hypervisor', () => {
+    const kvmOff = { hypervisor: 'kvm', hv: { serial_console: 'False' } };
+    expect(consoleDevice('off', { hypervisor: 'kvm', hv: { serial_console: 'True' } })).toBeUndefined();
+    expect(consoleDevice('on', kvmOff)).toBe('ttyS0');
+    expect(consoleDevice('on', { hypervisor: 'xen-pvm', hv: {} })).toBe('hvc0');
+    expect(consoleDevice('auto', kvmOff)).toBeUndefined();
   });
 });

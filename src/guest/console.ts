@@ -23,6 +23,13 @@ export function serialConsoleDevice(info: Pick<GuestInstance, 'hypervisor' | 'hv
   return undefined;
 }
 
+/** The console device per a variant's `serial-console` setting (auto: follow the hypervisor). */
+export function consoleDevice(setting: 'auto' | 'on' | 'off', info: Pick<GuestInstance, 'hypervisor' | 'hv'>): string | undefined {
+  if (setting === 'off') return undefined;
+  if (setting === 'on') return info.hypervisor === 'xen-pvm' ? 'hvc0' : 'ttyS0';
+  return serialConsoleDevice(info);
+}
+
 /** Append the inittab getty line unless one for the device exists. */
 export function addInittabGetty(current: string | undefined, device: string, baud: number): string | null {
   const text = current ?? '';

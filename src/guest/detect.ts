@@ -2,7 +2,8 @@
  * What the guest tree has, read safely (symlinks resolved inside the guest only). Planners take these
  * facts as input, so they stay pure and the decision is visible in one place.
  */
-import { guestPathKind, readGuestFile, resolveInGuest, targetRoot } from './guest-path.js';
+import type { GuestFamily } from './family.js';
+import { guestPathKind, resolveInGuest, targetRoot } from './guest-path.js';
 import type { NetworkStack } from './network/index.js';
 
 export interface GuestFacts {
@@ -12,8 +13,6 @@ export interface GuestFacts {
   systemdUnitDir: string;
   /** An OpenSSH server is installed. */
   sshd: boolean;
-  /** The Debian release from /etc/debian_version, when present. */
-  debianVersion?: string;
 }
 
 async function exists(target: string, paths: readonly string[]): Promise<boolean> {
@@ -31,19 +30,12 @@ async function detectInit(target: string): Promise<GuestFacts['init']> {
   return 'unknown';
 }
 
-export async function detectGuest(target: string): Promise<GuestFacts> {
-  const ifupdown = await exists(target, [
-    '/var/lib/dpkg/info/ifupdown.list',
-    '/var/lib/dpkg/info/ifupdown2.list',
-    '/usr/sbin/ifup',
-    '/sbin/ifup',
-  ]);
+/** `family` refines what the generic checks cannot see (Debian: ifupdown by its dpkg lists). */
+export async function detectGuest(target: string, family?: Pick<GuestFamily, 'detectNetwork'>): Promise<GuestFacts> {
+  const ifupdown = (await family?.detectNetwork?.(target)) === 'ifupdown' || (await exists(target, ['/usr/sbin/ifup', '/sbin/ifup']));
   const usrUnits = await exists(target, ['/usr/lib/systemd/system']);
   const systemdUnitDir = usrUnits ? '/usr/lib/systemd/system' : '/lib/systemd/system';
   const init = await detectInit(target);
   const sshd = await exists(target, ['/usr/sbin/sshd', '/etc/ssh/sshd_config']);
-  const facts: GuestFacts = { init, network: ifupdown ? 'ifupdown' : 'networkd', systemdUnitDir, sshd };
-  const dv = (await readGuestFile(target, '/etc/debian_version'))?.trim();
-  if (dv) facts.debianVersion = dv;
-  return facts;
+  return { init, network: ifupdown ? 'ifupdown' : 'networkd', systemdUnitDir, sshd };
 }

@@ -8,8 +8,8 @@
  * has /lib -> usr/lib); a symlink at the final component is replaced, never written through; reads
  * follow a final symlink, again inside the guest only.
  */
-import { chmod, lstat, mkdir, readFile, readlink, realpath } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { chmod, lstat, mkdir, readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
 import { constants as fsc, promises as fsp } from 'node:fs';
 import { OsError } from '../runtime/errors.js';
 
@@ -147,6 +147,12 @@ export async function readGuestFile(target: string, guestPath: string): Promise<
   } finally {
     await fh.close();
   }
+}
+
+/** The entries of a guest directory (symlinks followed inside the guest); [] when it is not one. */
+export async function readGuestDir(target: string, guestPath: string): Promise<Dirent[]> {
+  const r = await resolveInGuest(await targetRoot(target), guestPath, { followFinal: true });
+  return r.stat?.isDirectory() ? readdir(r.hostPath, { withFileTypes: true }) : [];
 }
 
 /** What is at a guest path (following symlinks inside the guest): 'file' | 'dir' | 'other' | undefined. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isOsError } from '../runtime/errors.js';
-import { describeEntries } from './describe.js';
+import { describeEntries } from './describe.test-helper.js';
 import { guestNames, planHostname, planHosts } from './hostname.js';
 import { planRename, renameInHosts } from './rename.js';
-import { NIC_DHCP, NIC_STATIC, instance } from './test-instances.js';
+import { NIC_DHCP, NIC_STATIC, instance } from './instances.test-helper.js';
 
 describe('hostname and hosts', () => {
   it('splits the instance name into short name and FQDN', () => {

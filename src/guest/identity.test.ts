@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeEntries } from './describe.js';
+import { describeEntries } from './describe.test-helper.js';
 import { newMachineId, planMachineId } from './identity.js';
 
 describe('machine id', () => {

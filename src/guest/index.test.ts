@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeEntries } from './describe.js';
-import { planGuestConfig } from './index.js';
-import { NIC_DHCP, NIC_V6_ONLY, instance } from './test-instances.js';
+import { describeEntries } from './describe.test-helper.js';
+import { planAptSources, planGuestConfig } from './index.js';
+import { NIC_DHCP, NIC_V6_ONLY, instance } from './instances.test-helper.js';
 
 describe('planGuestConfig', () => {
   it('plans a complete fresh systemd/networkd guest', async () => {
@@ -10,7 +10,7 @@ describe('planGuestConfig', () => {
       facts: { init: 'systemd', network: 'networkd', systemdUnitDir: '/usr/lib/systemd/system', sshd: true },
       machineId: '0123456789abcdef0123456789abcdef',
       fstab: [{ spec: 'UUID=11111111-2222-3333-4444-555555555555', mountpoint: '/', type: 'ext4' }],
-      apt: { mirror: 'http://deb.debian.org/debian', suite: 'trixie', components: ['main'] },
+      familyEntries: planAptSources({ mirror: 'http://deb.debian.org/debian', suite: 'trixie', components: ['main'] }),
       locale: 'en_US.UTF-8',
       timezone: 'Etc/UTC',
     });
@@ -65,5 +65,21 @@ describe('compatibility with the Ganeti layer', () => {
         machineId: 'ab'.repeat(16),
       }).length,
     ).toBeGreaterThan(5);
+  });
+
+  it('leaves out every step the guest does itself', () => {
+    const base = {
+      info: instance([NIC_DHCP]),
+      facts: { init: 'systemd', network: 'networkd', systemdUnitDir: '/usr/lib/systemd/system', sshd: true } as const,
+      machineId: '0123456789abcdef0123456789abcdef',
+      fstab: [{ spec: 'UUID=11111111-2222-3333-4444-555555555555', mountpoint: '/', type: 'ext4' }],
+      authorizedKeys: ['ssh-ed25519 AAAA me'],
+      locale: 'en_US.UTF-8',
+      timezone: 'Etc/UTC',
+    };
+    expect(planGuestConfig(base).length).toBeGreaterThan(5);
+    expect(
+      planGuestConfig({ ...base, skip: ['hostname', 'identity', 'accounts', 'fstab', 'network', 'console', 'locale'] }),
+    ).toEqual([]);
   });
 });

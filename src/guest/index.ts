@@ -4,14 +4,15 @@
  * password hashing) are separate calls.
  */
 import { planRootPassword, planAuthorizedKeys, type RootPassword } from './accounts.js';
-import { planAptSources, type AptOptions } from './apt.js';
 import { planSerialConsole, serialConsoleDevice } from './console.js';
 import type { GuestFacts } from './detect.js';
-import { planFstab, type FstabEntry } from './fstab.js';
+import type { FstabEntry } from '../disk/fstab.js';
+import { planFstab } from './fstab.js';
 import { planHostname, planHosts, type HostnameStyle } from './hostname.js';
 import { planMachineId } from './identity.js';
 import { planLocale, planTimezone } from './locale.js';
 import { planNetwork } from './network/index.js';
+import type { GuestStep } from './family.js';
 import type { GuestEntry, GuestInstance } from './types.js';
 
 export interface GuestConfigInput {
@@ -20,7 +21,10 @@ export interface GuestConfigInput {
   /** A fresh id per instance (newMachineId()). */
   machineId: string;
   fstab?: readonly FstabEntry[];
-  apt?: AptOptions;
+  /** The family's own files (apt sources), written with the rest. */
+  familyEntries?: readonly GuestEntry[];
+  /** Shared steps the guest does itself. */
+  skip?: readonly GuestStep[];
   /** Serial console device; default from the hypervisor parameters; false for none. */
   serialConsole?: string | false;
   /** Default: locked. */
@@ -37,14 +41,13 @@ export interface GuestConfigInput {
 
 export function planGuestConfig(input: GuestConfigInput): GuestEntry[] {
   const { info, facts } = input;
-  const entries: GuestEntry[] = [
-    ...planHostname(info, input.hostnameStyle ? { style: input.hostnameStyle } : {}),
-    ...planHosts(info),
-    ...planMachineId(input.machineId),
-    ...planRootPassword(input.rootPassword ?? { mode: 'locked' }),
-  ];
-  if (input.fstab) entries.push(...planFstab(input.fstab));
-  if (input.network ?? true) {
+  const runs = (step: GuestStep): boolean => !(input.skip ?? []).includes(step);
+  const entries: GuestEntry[] = [];
+  if (runs('hostname')) entries.push(...planHostname(info, input.hostnameStyle ? { style: input.hostnameStyle } : {}), ...planHosts(info));
+  if (runs('identity')) entries.push(...planMachineId(input.machineId));
+  if (runs('accounts')) entries.push(...planRootPassword(input.rootPassword ?? { mode: 'locked' }));
+  if (input.fstab && runs('fstab')) entries.push(...planFstab(input.fstab));
+  if ((input.network ?? true) && runs('network')) {
     entries.push(
       ...planNetwork(info.nics, {
         stack: facts.network,
@@ -53,14 +56,14 @@ export function planGuestConfig(input: GuestConfigInput): GuestEntry[] {
       }),
     );
   }
-  if (input.apt) entries.push(...planAptSources(input.apt));
+  if (input.familyEntries) entries.push(...input.familyEntries);
   const device =
     input.serialConsole === false ? undefined : (input.serialConsole ?? serialConsoleDevice(info));
-  if (device)
+  if (device && runs('console'))
     entries.push(...planSerialConsole({ init: facts.init, systemdUnitDir: facts.systemdUnitDir, device }));
-  if (input.authorizedKeys) entries.push(...planAuthorizedKeys(input.authorizedKeys));
-  if (input.locale) entries.push(...planLocale({ locale: input.locale }));
-  if (input.timezone) entries.push(...planTimezone(input.timezone));
+  if (input.authorizedKeys && runs('accounts')) entries.push(...planAuthorizedKeys(input.authorizedKeys));
+  if (input.locale && runs('locale')) entries.push(...planLocale({ locale: input.locale }));
+  if (input.timezone && runs('locale')) entries.push(...planTimezone(input.timezone));
   return entries;
 }
 
@@ -77,7 +80,7 @@ export {
   type HostnameStyle,
 } from './hostname.js';
 export { planRename, renameGuest, renameInHosts } from './rename.js';
-export { planFstab, renderFstab, type FstabEntry } from './fstab.js';
+export { planFstab, renderFstab } from './fstab.js';
 export {
   planNetwork,
   interfaceName,
@@ -86,7 +89,11 @@ export {
   type NetworkOptions,
   type NicPlan,
 } from './network/index.js';
-export { planAptSources, usesDeb822, isReleasedSuite, type AptOptions } from './apt.js';
+export { planAptSources, usesDeb822, isReleasedSuite, type AptOptions } from './debian/apt.js';
+export { debianFamily } from './debian/family.js';
+export { LINUX_FAMILY, GUEST_STEPS, runsStep, type GuestFamily, type GuestPolicy, type GuestStep, type GuestCommand } from './family.js';
+export { readOldHostKeys, restoreHostKeys, type SavedKey } from './host-keys.js';
+export { refreshNetwork } from './network/refresh.js';
 export { planSerialConsole, serialConsoleDevice } from './console.js';
 export {
   planMachineId,
@@ -99,4 +106,3 @@ export {
 } from './identity.js';
 export { planRootPassword, hashPassword, planAuthorizedKeys, type RootPassword } from './accounts.js';
 export { planLocale, planTimezone } from './locale.js';
-export { describeEntries, type DescribeOptions } from './describe.js';

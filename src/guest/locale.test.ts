@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeEntries } from './describe.js';
+import { describeEntries } from './describe.test-helper.js';
 import { enableInLocaleGen, localeGenLine, planLocale, planTimezone } from './locale.js';
 
 describe('locale and time zone', () => {

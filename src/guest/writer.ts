@@ -139,6 +139,24 @@ async function writeDir(root: string, e: GuestDir): Promise<WriteReport> {
   return { path: e.path, kind: 'dir', action };
 }
 
+/**
+ * Make sure a guest directory exists (0755 root) and return its host path, for a host tool that is
+ * handed the path (grub-install --boot-directory). The kernel resolves that path on the host, where an
+ * absolute symlink in the guest would lead out of it: a path with any symlink on the way is refused.
+ */
+export async function guestDirForHostTool(target: string, guestPath: string): Promise<string> {
+  const root = await targetRoot(target);
+  const wanted = '/' + splitGuestPath(guestPath).join('/');
+  const r = await resolveInGuest(root, wanted, { followFinal: true });
+  if (r.guestPath !== wanted) {
+    throw new OsError('E_GUEST_PATH', `cannot hand ${wanted} to a host tool: it leads to ${r.guestPath} through a symlink`, {
+      hint: 'the guest has a symlink where a directory is expected; replace it with the directory',
+    });
+  }
+  await writeDir(root, { kind: 'dir', path: wanted, mode: 0o755 });
+  return `${root}${wanted}`;
+}
+
 async function writeEdit(root: string, e: GuestEdit): Promise<WriteReport> {
   const r = await resolveInGuest(root, e.path, { followFinal: true });
   let current: string | undefined;

@@ -24,7 +24,9 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('phaseOfName', () => {
   it('takes a <phase>_ prefix, else post-config', () => {
-    expect(phaseOfName('post-bootstrap_10-apt')).toEqual({ phase: 'post-bootstrap', sortName: '10-apt' });
+    expect(phaseOfName('post-populate_10-apt')).toEqual({ phase: 'post-populate', sortName: '10-apt' });
+    // the debootstrap provider's first name for post-populate stays an alias
+    expect(phaseOfName('post-bootstrap_10-apt')).toEqual({ phase: 'post-populate', sortName: '10-apt' });
     expect(phaseOfName('pre-unmount_x')).toEqual({ phase: 'pre-unmount', sortName: 'x' });
     expect(phaseOfName('post-bootstrap_')).toEqual({ phase: 'post-config', sortName: 'post-bootstrap_' });
     expect(phaseOfName('grub')).toEqual({ phase: 'post-config', sortName: 'grub' });
@@ -38,6 +40,7 @@ describe('discoverHooks', () => {
     hook('prov/10-first');
     hook('prov/post-bootstrap/20-x');
     hook('prov/post-bootstrap_10-y');
+    hook('var/post-populate/30-z');
     hook('prov/confdata/timezone', 0o644); // data, not a hook
     hook('var/05-variant');
     hook('var/pre-unmount/99-sync');
@@ -54,16 +57,17 @@ describe('discoverHooks', () => {
       'provider:prov/b-hook',
       'variant:var/05-variant',
     ]);
-    expect(names(plan, 'post-bootstrap')).toEqual([
+    expect(names(plan, 'post-populate')).toEqual([
       'provider:prov/post-bootstrap_10-y',
       'provider:prov/post-bootstrap/20-x',
+      'variant:var/post-populate/30-z',
     ]);
     expect(names(plan, 'pre-unmount')).toEqual(['variant:var/pre-unmount/99-sync']);
     expect(plan.warnings).toEqual([]);
     expect(sink.lines).toEqual([]);
     // a phase subdirectory hook runs from the hooks root (where confdata/ is)
-    expect(plan.phases['post-bootstrap'][1]!.dir).toBe(path.join(root, 'prov'));
-    expect(planHooks(plan)).toHaveLength(7);
+    expect(plan.phases['post-populate'][1]!.dir).toBe(path.join(root, 'prov'));
+    expect(planHooks(plan)).toHaveLength(8);
   });
 
   it('reports names run-parts would skip instead of dropping them silently', async () => {
@@ -79,7 +83,7 @@ describe('discoverHooks', () => {
     expect(plan.warnings).toEqual([
       `hook ${root}/d/foo~ is not run: its name has characters outside [A-Za-z0-9_-] (run-parts rules); rename it to foo- to run it`,
       `hook ${root}/d/grub.sh is not run: its name has characters outside [A-Za-z0-9_-] (run-parts rules); rename it to grub to run it`,
-      `directory ${root}/d/post_config is not a hook phase (phases: post-bootstrap, post-config, pre-unmount); its files are not run`,
+      `directory ${root}/d/post_config is not a hook phase (phases: post-populate, post-config, pre-unmount); its files are not run`,
       `hook ${root}/d/x.dpkg-old is not run: its name has characters outside [A-Za-z0-9_-] (run-parts rules); rename it to x to run it`,
     ]);
     expect(sink.lines.every((l) => l.startsWith('warn: '))).toBe(true);

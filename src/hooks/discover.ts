@@ -4,9 +4,11 @@
  *    (`grub.sh`, `foo~`, `x.dpkg-old`) are reported as warnings naming them, never silently dropped.
  *    Dotfiles (`.gitkeep`) and directories that are not phases (`confdata/`) are ignored.
  *  - a hook that is not executable is an error (run-parts would skip it silently).
- *  - phases: a subdirectory named after the phase (`<dir>/post-bootstrap/10-apt`), or a name
- *    prefix `<phase>_` in the flat directory (`post-bootstrap_10-apt`); any other file of the flat
- *    directory runs at `post-config` (where instance-debootstrap ran CUSTOMIZE_DIR).
+ *  - phases: a subdirectory named after the phase (`<dir>/post-populate/10-apt`), or a name
+ *    prefix `<phase>_` in the flat directory (`post-populate_10-apt`); any other file of the flat
+ *    directory runs at `post-config` (where instance-debootstrap ran CUSTOMIZE_DIR). The phase
+ *    names are the same for every provider; `post-bootstrap` (the debootstrap provider's first
+ *    name for `post-populate`) is an alias, so existing hook directories keep working.
  *  - order within a phase: provider-wide hooks first, then the variant's; within one directory, by
  *    name (prefix removed) in C-locale byte order. Explicitly listed files run in list order.
  */
@@ -15,9 +17,16 @@ import path from 'node:path';
 import { OsError, OsErrors } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 
-export const PHASES = ['post-bootstrap', 'post-config', 'pre-unmount'] as const;
+export const PHASES = ['post-populate', 'post-config', 'pre-unmount'] as const;
 export type Phase = (typeof PHASES)[number];
 export const DEFAULT_PHASE: Phase = 'post-config';
+/** Older names of phases, accepted as directory names and name prefixes. */
+export const PHASE_ALIASES: Readonly<Record<string, Phase>> = { 'post-bootstrap': 'post-populate' };
+
+/** The phase a directory name or name prefix stands for, aliases included. */
+export function phaseNamed(name: string): Phase | undefined {
+  return (PHASES as readonly string[]).includes(name) ? (name as Phase) : PHASE_ALIASES[name];
+}
 
 const RUN_PARTS_NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -53,15 +62,15 @@ function cCompare(a: string, b: string): number {
 
 /** The phase a flat-directory name selects by prefix, and the name used for ordering. */
 export function phaseOfName(name: string): { phase: Phase; sortName: string } {
-  for (const p of PHASES) {
+  for (const p of [...PHASES, ...Object.keys(PHASE_ALIASES)]) {
     if (name.startsWith(`${p}_`) && name.length > p.length + 1)
-      return { phase: p, sortName: name.slice(p.length + 1) };
+      return { phase: phaseNamed(p)!, sortName: name.slice(p.length + 1) };
   }
   return { phase: DEFAULT_PHASE, sortName: name };
 }
 
 function emptyPlan(): HookPlan {
-  return { phases: { 'post-bootstrap': [], 'post-config': [], 'pre-unmount': [] }, warnings: [] };
+  return { phases: { 'post-populate': [], 'post-config': [], 'pre-unmount': [] }, warnings: [] };
 }
 
 interface Found {
@@ -121,8 +130,9 @@ async function scanDir(
       continue;
     }
     if (st.isDirectory()) {
-      if (phase === undefined && (PHASES as readonly string[]).includes(name)) {
-        found.push(...(await scanDir(full, source, name as Phase, warnings, problems)));
+      const named = phase === undefined ? phaseNamed(name) : undefined;
+      if (named) {
+        found.push(...(await scanDir(full, source, named, warnings, problems)));
       } else if (/^(pre|post)[-_]/.test(name)) {
         warnings.push(
           `directory ${full} is not a hook phase (phases: ${PHASES.join(', ')}); its files are not run`,

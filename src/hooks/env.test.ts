@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildHookEnv, hookOwnEnv, nicsFromEnv, varName } from './env.js';
+import type { NicInfo } from '../ganeti/types.js';
+import { buildHookEnv, hookOwnEnv, nicJson, varName } from './env.js';
 
 const ganeti = {
   OS_API_VERSION: '20',
@@ -29,26 +30,41 @@ const ganeti = {
   SSH_AUTH_SOCK: '/tmp/x',
 };
 
+const nics: NicInfo[] = [
+  {
+    index: 0,
+    mac: 'aa:00:00:11:22:33',
+    uuid: 'u0',
+    ip: '192.0.2.10',
+    mode: 'bridged',
+    link: 'br0',
+    bridge: 'br0',
+    network: { name: 'net1', subnet: '192.0.2.0/24', gateway: '192.0.2.1', tags: ['a', 'b'] },
+  },
+  { index: 1, mac: 'aa:00:00:44:55:66', uuid: 'u1', mode: 'routed', ip: '' },
+];
+
 describe('hook environment', () => {
-  it('gives NICs as JSON, in index order, empty values dropped', () => {
-    expect(nicsFromEnv(ganeti)).toEqual([
+  it('gives NICs as JSON with Ganeti\'s field names, empty values dropped', () => {
+    expect(nics.map(nicJson)).toEqual([
       {
         index: 0,
         mac: 'aa:00:00:11:22:33',
+        uuid: 'u0',
         ip: '192.0.2.10',
         mode: 'bridged',
         link: 'br0',
         bridge: 'br0',
         network: { name: 'net1', subnet: '192.0.2.0/24', gateway: '192.0.2.1', tags: ['a', 'b'] },
       },
-      { index: 1, mac: 'aa:00:00:44:55:66', mode: 'routed' },
+      { index: 1, mac: 'aa:00:00:44:55:66', uuid: 'u1', mode: 'routed' },
     ]);
-    expect(nicsFromEnv({})).toEqual([]);
   });
 
-  it('passes Ganeti variables through, adds the instance-debootstrap names and ours, drops the rest', () => {
+  it("passes Ganeti variables through, adds the provider's names and ours, drops the rest", () => {
     const env = buildHookEnv({
-      ganetiEnv: ganeti,
+      ganetiVars: ganeti,
+      nics,
       phase: 'post-config',
       os: 'debootstrap',
       variant: 'bookworm',
@@ -56,7 +72,7 @@ describe('hook environment', () => {
       blockdev: '/dev/loop0',
       fsysdev: '/dev/loop0p1',
       values: { suite: 'bookworm', 'extra-pkgs': ['a', 'b'], 'hostname-fqdn': false },
-      legacy: { suite: 'bookworm', arch: 'amd64', partitionStyle: 'msdos', extraPkgs: ['a', 'b'] },
+      extra: { SUITE: 'bookworm', ARCH: 'amd64', PARTITION_STYLE: 'msdos', EXTRA_PKGS: 'a,b' },
     });
     expect(env).toMatchObject({
       OS_VARIANT: 'bookworm',

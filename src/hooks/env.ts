@@ -3,7 +3,8 @@
  * passes the Ganeti environment record; nothing here reads process.env.
  */
 import path from 'node:path';
-import { TOOL_PATH } from '../process/runner.js';
+import type { NicInfo } from '../ganeti/types.js';
+import { TOOL_PATH } from '../process/tool-path.js';
 import type { Phase } from './discover.js';
 
 /** Variables Ganeti gives the OS scripts, passed through to hooks unchanged. */
@@ -11,8 +12,10 @@ const GANETI_VAR =
   /^(OS_|OSP_|INSTANCE_|DISK_|NIC_|EXPORT_|IMPORT_)|^(HYPERVISOR|DEBUG_LEVEL|OLD_INSTANCE_NAME)$/;
 
 export interface HookEnvInput {
-  /** The Ganeti script environment (OS_*, OSP_*, INSTANCE_*, DISK_*, NIC_*, ...). */
-  ganetiEnv: Readonly<Record<string, string | undefined>>;
+  /** The Ganeti script environment as Ganeti passes it (OS_*, OSP_*, INSTANCE_*, DISK_*, NIC_*, ...). */
+  ganetiVars: Readonly<Record<string, string>>;
+  /** The instance's NICs, for NICS_JSON. */
+  nics: readonly NicInfo[];
   phase: Phase;
   /** OS name (debootstrap) and variant name. */
   os: string;
@@ -24,20 +27,11 @@ export interface HookEnvInput {
   fsysdev?: string;
   /** Resolved variant values; each becomes GANETI_OS_VAR_<KEY> (lists: one item per line). */
   values?: Readonly<Record<string, unknown>>;
-  /** Values for the instance-debootstrap names (SUITE, ARCH, ...) when the provider has them. */
-  legacy?: {
-    suite?: string;
-    arch?: string;
-    partitionStyle?: string;
-    extraPkgs?: readonly string[];
-    mirror?: string;
-    proxy?: string;
-    components?: readonly string[];
-  };
-  /** Anything else the provider wants to give its hooks. */
+  /** What the provider gives its hooks besides (instance-debootstrap's SUITE, ARCH, ...). */
   extra?: Readonly<Record<string, string>>;
 }
 
+/** One NIC as NICS_JSON carries it (Ganeti's own field names). */
 export interface NicJson {
   index: number;
   mac?: string;
@@ -60,50 +54,28 @@ export interface NicJson {
   };
 }
 
-/** All NICs from NIC_<i>_* variables (NIC_COUNT of them), in index order. */
-export function nicsFromEnv(env: Readonly<Record<string, string | undefined>>): NicJson[] {
-  const count = Number.parseInt(env['NIC_COUNT'] ?? '0', 10);
-  const nics: NicJson[] = [];
-  for (let i = 0; i < (Number.isFinite(count) ? count : 0); i++) {
-    const get = (k: string): string | undefined => {
-      const v = env[`NIC_${i}_${k}`];
-      return v === undefined || v === '' ? undefined : v;
-    };
-    const nic: NicJson = { index: i };
-    const fields: [keyof NicJson, string][] = [
-      ['mac', 'MAC'],
-      ['ip', 'IP'],
-      ['mode', 'MODE'],
-      ['link', 'LINK'],
-      ['bridge', 'BRIDGE'],
-      ['name', 'NAME'],
-      ['uuid', 'UUID'],
-      ['frontend_type', 'FRONTEND_TYPE'],
-    ];
-    for (const [key, suffix] of fields) {
-      const v = get(suffix);
-      if (v !== undefined) (nic as unknown as Record<string, string>)[key] = v;
-    }
-    const net: NonNullable<NicJson['network']> = {};
-    const netFields: [keyof typeof net, string][] = [
-      ['name', 'NETWORK_NAME'],
-      ['uuid', 'NETWORK_UUID'],
-      ['subnet', 'NETWORK_SUBNET'],
-      ['gateway', 'NETWORK_GATEWAY'],
-      ['subnet6', 'NETWORK_SUBNET6'],
-      ['gateway6', 'NETWORK_GATEWAY6'],
-      ['mac_prefix', 'NETWORK_MAC_PREFIX'],
-    ];
-    for (const [key, suffix] of netFields) {
-      const v = get(suffix);
-      if (v !== undefined) (net as Record<string, string>)[key] = v;
-    }
-    const tags = get('NETWORK_TAGS');
-    if (tags !== undefined) net.tags = tags.split(/\s+/).filter(Boolean);
-    if (Object.keys(net).length > 0) nic.network = net;
-    nics.push(nic);
-  }
-  return nics;
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
+
+export function nicJson(n: NicInfo): NicJson {
+  const net = n.network
+    ? defined({
+        name: n.network.name,
+        uuid: n.network.uuid,
+        ...(n.network.tags.length > 0 ? { tags: n.network.tags } : {}),
+        subnet: n.network.subnet,
+        gateway: n.network.gateway,
+        subnet6: n.network.subnet6,
+        gateway6: n.network.gateway6,
+        mac_prefix: n.network.macPrefix,
+      })
+    : {};
+  return {
+    index: n.index,
+    ...defined({ mac: n.mac, ip: n.ip, mode: n.mode, link: n.link, bridge: n.bridge, name: n.name, uuid: n.uuid, frontend_type: n.frontendType }),
+    ...(Object.keys(net).length > 0 ? { network: net } : {}),
+  };
 }
 
 /** `extra-pkgs` -> GANETI_OS_VAR_EXTRA_PKGS */
@@ -120,23 +92,10 @@ function showVar(v: unknown): string {
 /** The environment of the hooks of one phase (without the per-hook HOOKS_DIR/CONFDATA). */
 export function buildHookEnv(input: HookEnvInput): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input.ganetiEnv)) {
-    if (v !== undefined && GANETI_VAR.test(k)) env[k] = v;
-  }
+  for (const [k, v] of Object.entries(input.ganetiVars)) if (GANETI_VAR.test(k)) env[k] = v;
   for (const [k, v] of Object.entries(input.values ?? {})) {
     if (v !== undefined) env[varName(k)] = showVar(v);
   }
-  const l = input.legacy ?? {};
-  const legacy: Record<string, string | undefined> = {
-    SUITE: l.suite,
-    ARCH: l.arch,
-    PARTITION_STYLE: l.partitionStyle,
-    EXTRA_PKGS: l.extraPkgs?.join(','),
-    MIRROR: l.mirror,
-    PROXY: l.proxy,
-    COMPONENTS: l.components?.join(','),
-  };
-  for (const [k, v] of Object.entries(legacy)) if (v !== undefined) env[k] = v;
   Object.assign(env, input.extra ?? {});
   Object.assign(env, {
     PATH: TOOL_PATH,
@@ -148,7 +107,7 @@ export function buildHookEnv(input: HookEnvInput): Record<string, string> {
     GANETI_OS_PHASE: input.phase,
     GANETI_OS_NAME: input.os,
     GANETI_OS_VARIANT: input.variant,
-    NICS_JSON: JSON.stringify(nicsFromEnv(input.ganetiEnv)),
+    NICS_JSON: JSON.stringify(input.nics.map(nicJson)),
   });
   return env;
 }

@@ -4,13 +4,14 @@ export {
   phaseOfName,
   planHooks,
   PHASES,
+  PHASE_ALIASES,
+  phaseNamed,
   DEFAULT_PHASE,
   type Hook,
   type HookPlan,
   type Phase,
   type DiscoverOptions,
 } from './discover.js';
-export { buildHookEnv, hookOwnEnv, nicsFromEnv, varName, type HookEnvInput, type NicJson } from './env.js';
+export { buildHookEnv, hookOwnEnv, nicJson, varName, type HookEnvInput, type NicJson } from './env.js';
 export { runHooks, DEFAULT_HOOK_TIMEOUT_SEC, type RunHooksOptions, type HookRun } from './run.js';
-export { killGuestProcesses } from './kill.js';
 export { execHook, terminateGroup, type HookExecOptions, type HookExecResult } from './exec.js';

@@ -15,7 +15,7 @@ import { COMMON_SH } from './compat.js';
 import type { Hook, HookPlan, Phase } from './discover.js';
 import { hookOwnEnv } from './env.js';
 import { execHook } from './exec.js';
-import { killGuestProcesses } from './kill.js';
+import { killGuestProcesses } from '../disk/processes.js';
 
 export const DEFAULT_HOOK_TIMEOUT_SEC = 600;
 

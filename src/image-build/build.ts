@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, renameSync, rmSync, ftruncateSync, sta
 import { dirname, join, basename, resolve } from 'node:path';
 import { runOperation } from '../dispatch/operation.js';
 import { parseSizeMiB } from '../sdk/param-spec.js';
-import { loadProvider } from '../dispatch/registry.js';
+import type { Registry } from '../dispatch/registry.js';
 import type { ProviderPaths } from '../sdk/types.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
@@ -26,6 +26,7 @@ export interface BuildOptions {
   bootTimeoutSec?: number;
   force?: boolean;
   paths: ProviderPaths & { module?: string };
+  providers: Registry;
   log: Logger;
 }
 
@@ -55,7 +56,7 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
   }
   const output = resolve(o.output);
   if (existsSync(output) && !o.force) throw new OsError('E_OUTPUT_EXISTS', `${output} exists`, { hint: 'pass --force to overwrite it' });
-  const provider = await loadProvider(o.os, o.paths.module);
+  const provider = await o.providers.load(o.os, o.paths.module);
 
   // The raw disk is built next to the output and renamed (or converted) only when complete.
   const raw = join(dirname(output), `.${basename(output)}.building-${process.pid}.raw`);

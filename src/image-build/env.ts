@@ -1,8 +1,12 @@
 /**
  * The Ganeti environment `ganeti-os build` hands a provider: what `gnt-instance add` would pass for
- * a one-disk, one-NIC KVM instance with a serial console, the disk being the output file. Pure.
+ * a one-disk, one-NIC KVM instance with a serial console, the disk being the output file. Built as
+ * the typed environment and rendered like every Ganeti environment (renderGanetiEnv). Pure.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { ospKey } from '../ganeti/osp.js';
+import { renderGanetiEnv } from '../ganeti/render-env.js';
+import type { InstanceInfo } from '../ganeti/types.js';
 
 export interface BuildEnvInput {
   os: string;
@@ -10,6 +14,7 @@ export interface BuildEnvInput {
   name: string;
   disk: string;
   sizeMiB: number;
+  /** OS parameters by name (`dns-server`), as given with -O. */
   params: Record<string, string>;
   debug: boolean;
   mac?: string;
@@ -20,39 +25,43 @@ export function randomMac(): string {
   return `aa:00:00:${[...b].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
 }
 
-export function buildEnv(i: BuildEnvInput): Record<string, string> {
+function buildInstance(i: BuildEnvInput): InstanceInfo {
   const now = (Date.now() / 1000).toFixed(6);
-  const env: Record<string, string> = {
-    OS_API_VERSION: '20',
-    OS_NAME: i.os,
-    OS_VARIANT: i.variant,
-    DEBUG_LEVEL: i.debug ? '1' : '0',
-    INSTANCE_NAME: i.name,
-    INSTANCE_OS: i.variant ? `${i.os}+${i.variant}` : i.os,
-    INSTANCE_UUID: randomUUID(),
-    INSTANCE_CTIME: now,
-    INSTANCE_MTIME: now,
-    INSTANCE_PRIMARY_NODE: 'ganeti-os-build',
-    INSTANCE_SECONDARY_NODES: '',
-    HYPERVISOR: 'kvm',
-    INSTANCE_HV_serial_console: 'True',
-    INSTANCE_HV_serial_speed: '115200',
-    INSTANCE_BE_maxmem: '1024',
-    INSTANCE_BE_minmem: '1024',
-    INSTANCE_BE_vcpus: '1',
-    DISK_COUNT: '1',
-    DISK_0_PATH: i.disk,
-    DISK_0_ACCESS: 'rw',
-    DISK_0_SIZE: String(i.sizeMiB),
-    DISK_0_UUID: randomUUID(),
-    DISK_0_BACKEND_TYPE: 'file:loop',
-    NIC_COUNT: '1',
-    NIC_0_MAC: i.mac ?? randomMac(),
-    NIC_0_UUID: randomUUID(),
-    NIC_0_MODE: 'bridged',
+  return {
+    name: i.name,
+    os: i.variant ? `${i.os}+${i.variant}` : i.os,
+    uuid: randomUUID(),
+    ctime: now,
+    mtime: now,
+    primaryNode: 'ganeti-os-build',
+    secondaryNodes: [],
+    hypervisor: 'kvm',
+    hv: { serial_console: 'True', serial_speed: '115200' },
+    be: { maxmem: '1024', minmem: '1024', vcpus: '1' },
+    disks: [
+      {
+        index: 0,
+        path: i.disk,
+        access: 'rw',
+        sizeMiB: i.sizeMiB,
+        uuid: randomUUID(),
+        backendType: { kind: 'file', driver: 'loop' },
+      },
+    ],
+    nics: [{ index: 0, mac: i.mac ?? randomMac(), uuid: randomUUID(), mode: 'bridged' }],
+    reinstall: false,
   };
-  for (const [k, v] of Object.entries(i.params)) env[`OSP_${k.toUpperCase().replace(/-/g, '_')}`] = v;
-  return env;
+}
+
+/** The variables of a `create` run onto the build's disk file. */
+export function buildEnv(i: BuildEnvInput): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(i.params)) params[ospKey(k)] = v;
+  return renderGanetiEnv({
+    script: 'create',
+    os: { apiVersion: 20, name: i.os, variant: i.variant, debugLevel: i.debug ? 1 : 0, params },
+    instance: buildInstance(i),
+  });
 }
 
 /** `-O key=value,key2=value2` (Ganeti's syntax) and repeated -O into one map. */

@@ -1,19 +1,32 @@
 /**
  * Custom providers: an admin's module (TypeScript or JavaScript) is bundled with esbuild into
- * <libDir>/providers/<basename>.mjs, with `ganeti-os/sdk` resolved to the installed SDK so the
- * provider shares our runtime (one OsError class, one logger).
+ * <libDir>/providers/<basename>-<hash of its path>.mjs (two `provider.ts` in different folders are
+ * two bundles), with `ganeti-os/sdk` and `ganeti-os/sdk/linux` resolved to the installed SDK so
+ * the provider shares our runtime (one OsError class, one logger, one pipeline).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { OsError } from '../runtime/errors.js';
+
+/** The installed SDK module each import specifier resolves to. */
+export const SDK_MODULES: Readonly<Record<string, string>> = {
+  'ganeti-os': 'sdk.mjs',
+  'ganeti-os/sdk': 'sdk.mjs',
+  'ganeti-os/sdk/linux': 'sdk-linux.mjs',
+};
+
+/** Where the bundle of the provider module at `src` (an absolute path) goes. */
+export function bundleName(src: string): string {
+  return `${basename(src, extname(src))}-${createHash('sha256').update(src).digest('hex').slice(0, 12)}.mjs`;
+}
 
 export async function bundleCustomProvider(source: string, libDir: string): Promise<string> {
   const src = resolve(source);
   if (!existsSync(src)) throw new OsError('E_PROVIDER_LOAD', `provider module ${src} does not exist`, { hint: 'pass the path of your provider file' });
   const outDir = join(libDir, 'providers');
   mkdirSync(outDir, { recursive: true, mode: 0o755 });
-  const out = join(outDir, `${basename(src, extname(src))}.mjs`);
-  const sdk = join(libDir, 'sdk.mjs');
+  const out = join(outDir, bundleName(src));
   const { build } = await import('esbuild');
   try {
     await build({
@@ -29,7 +42,7 @@ export async function bundleCustomProvider(source: string, libDir: string): Prom
         {
           name: 'ganeti-os-sdk',
           setup(b) {
-            b.onResolve({ filter: /^ganeti-os(\/sdk)?$/ }, () => ({ path: sdk, external: true }));
+            b.onResolve({ filter: /^ganeti-os(\/sdk(\/linux)?)?$/ }, (a) => ({ path: join(libDir, SDK_MODULES[a.path]!), external: true }));
           },
         },
       ],

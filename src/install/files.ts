@@ -1,6 +1,7 @@
 /** Idempotent, atomic file operations for installing: write only when changed, temp + rename. */
-import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomicSync } from '../fs/atomic.js';
 
 function tempName(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}`);
@@ -15,10 +16,7 @@ export function writeIfChanged(path: string, content: string | Buffer, mode: num
   } catch {
     // absent: write it
   }
-  const tmp = tempName(path);
-  writeFileSync(tmp, data, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, data, { mode });
   return true;
 }
 

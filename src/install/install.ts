@@ -15,12 +15,14 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { join, resolve } from 'node:path';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
-import { MANIFEST_FILE, type OsManifest } from '../ganeti/manifest.js';
-import { SCRIPT_NAMES } from '../ganeti/types.js';
-import { builtinProviderNames, loadProvider } from '../dispatch/registry.js';
+import { DEFAULTS } from '../ganeti/defaults.js';
+import { hasManifest, readManifest, type OsManifest } from '../ganeti/manifest.js';
+import { configDirOf } from '../config/paths.js';
+import { OS_DIR_ENTRIES, renderOsDir, writeOsDirFile } from '../ganeti/os-dir.js';
+import { API_VERSIONS } from '../ganeti/types.js';
+import type { Registry } from '../dispatch/registry.js';
 import type { AnyProvider, ProviderPaths } from '../sdk/types.js';
 import { removeIfExists, symlinkIfChanged, writeIfChanged } from './files.js';
-import { renderOsDir } from './render.js';
 import { ganetiSearchPath } from './search-path.js';
 import { bundleCustomProvider } from './custom.js';
 
@@ -37,6 +39,8 @@ export interface InstallOptions {
   distDir: string;
   /** Package root holding hooks/ and variants/. */
   packageRoot: string;
+  /** Where built-in providers (and custom modules) are loaded from. */
+  providers: Registry;
   nodePath?: string;
   force?: boolean;
   searchPath?: string[];
@@ -51,13 +55,6 @@ export interface InstallResult {
   variants: string[];
   params: string[];
 }
-
-export const DEFAULTS = {
-  osDir: '/srv/ganeti/os',
-  libDir: '/usr/local/lib/ganeti-os',
-  configRoot: '/etc/ganeti',
-  cacheRoot: '/var/cache/ganeti-os',
-};
 
 function installBundle(o: InstallOptions, libDir: string, nodePath: string): boolean {
   if (!existsSync(join(o.distDir, 'script.cjs'))) {
@@ -106,8 +103,13 @@ function duplicateOf(name: string, osDir: string, searchPath: string[]): string 
   return undefined;
 }
 
-function isOurs(dir: string): boolean {
-  return existsSync(join(dir, MANIFEST_FILE));
+/** The configuration directory a previous install recorded; a damaged manifest is rewritten anyway. */
+function recordedConfigDir(dir: string): string | undefined {
+  try {
+    return hasManifest(dir) ? readManifest(dir).configDir : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function installOne(provider: AnyProvider, o: InstallOptions, module: string | undefined): Promise<InstallResult> {
@@ -121,14 +123,20 @@ async function installOne(provider: AnyProvider, o: InstallOptions, module: stri
       hint: `gnt-os diagnose fails on duplicate names: remove or rename ${dup} (e.g. apt remove its package), or pass --force`,
     });
   }
-  if (existsSync(dir) && !isOurs(dir) && readdirSync(dir).length > 0 && !o.force) {
+  if (existsSync(dir) && !hasManifest(dir) && readdirSync(dir).length > 0 && !o.force) {
     throw new OsError('E_OS_FOREIGN', `${dir} exists and was not installed by ganeti-os`, {
       hint: 'move it away first, or pass --force to take it over',
     });
   }
+  // A re-install keeps the recorded configuration directory unless a root is given (option or env).
+  const recorded = recordedConfigDir(dir);
+  const configDir = configDirOf(provider.name, o.configRoot, recorded);
+  if (recorded !== undefined && recorded !== configDir) {
+    o.log.info(`${provider.name}: configuration directory ${recorded} -> ${configDir}`);
+  }
   const paths: ProviderPaths = {
     osDir: dir,
-    configDir: join(o.configRoot ?? DEFAULTS.configRoot, `instance-${provider.name}`),
+    configDir,
     shareDir: join(libDir, 'share'),
     cacheDir: join(o.cacheRoot ?? DEFAULTS.cacheRoot, provider.name),
   };
@@ -147,14 +155,14 @@ async function installOne(provider: AnyProvider, o: InstallOptions, module: stri
   };
   const rendered = renderOsDir({
     name: provider.name,
-    apiVersions: provider.apiVersions ?? [20, 15, 10],
-    params: provider.params,
+    apiVersions: provider.apiVersions ?? API_VERSIONS,
+    params: Object.entries(provider.params).map(([name, d]) => ({ name, description: d.description })),
     variants,
     manifest,
   });
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   let changed = false;
-  for (const f of rendered.files) changed = writeIfChanged(join(dir, f.name), f.content, f.mode) || changed;
+  for (const f of rendered.files) changed = writeOsDirFile(dir, f) || changed;
   for (const s of rendered.scripts) changed = symlinkIfChanged(join(dir, s), join(libDir, 'script.cjs')) || changed;
   return { name: provider.name, dir, changed, variants, params: Object.keys(provider.params) };
 }
@@ -165,13 +173,13 @@ export async function install(o: InstallOptions): Promise<InstallResult[]> {
   if (!nodePath.startsWith('/')) throw new OsError('E_NODE_PATH', `node path ${nodePath} is not absolute`, { hint: 'pass --node /usr/bin/node' });
   const bundleChanged = installBundle(o, libDir, nodePath);
   const results: InstallResult[] = [];
-  const names = o.names && o.names.length > 0 ? o.names : o.providerModules?.length ? [] : builtinProviderNames();
+  const names = o.names && o.names.length > 0 ? o.names : o.providerModules?.length ? [] : o.providers.names();
   for (const name of names) {
-    results.push(await installOne(await loadProvider(name), o, undefined));
+    results.push(await installOne(await o.providers.load(name), o, undefined));
   }
   for (const src of o.providerModules ?? []) {
     const bundled = await bundleCustomProvider(src, libDir);
-    results.push(await installOne(await loadProvider('', bundled), o, bundled));
+    results.push(await installOne(await o.providers.load('', bundled), o, bundled));
   }
   if (bundleChanged) for (const r of results) r.changed = true;
   return results;
@@ -193,10 +201,10 @@ export function uninstall(o: UninstallOptions): string[] {
       o.log.warn(`${dir} does not exist; nothing to remove`);
       continue;
     }
-    if (!isOurs(dir)) {
+    if (!hasManifest(dir)) {
       throw new OsError('E_OS_FOREIGN', `${dir} was not installed by ganeti-os`, { hint: 'remove it by hand if you mean to' });
     }
-    for (const f of [...SCRIPT_NAMES, 'ganeti_api_version', 'variants.list', 'parameters.list', MANIFEST_FILE]) removeIfExists(join(dir, f));
+    for (const f of OS_DIR_ENTRIES) removeIfExists(join(dir, f));
     const left = readdirSync(dir);
     if (left.length === 0) {
       rmdirSync(dir);

@@ -9,9 +9,9 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { OsError } from '../runtime/errors.js';
+import { OsError, type ErrorCode } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
-import { TOOL_PATH } from './runner.js';
+import { TOOL_PATH } from './tool-path.js';
 
 /** A file opened by the pipeline itself (stdin: read; stdout: created/truncated, mode 0600 unless given). */
 export interface PipeFile {
@@ -34,7 +34,7 @@ export interface PipelineOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   /** Error code when a stage fails; default E_PIPELINE. */
-  code?: string;
+  code?: ErrorCode;
   hint?: string;
   /**
    * Extra file descriptors passed to every stage as fd 3, 4, ... (e.g. a lock file for `flock 3`).

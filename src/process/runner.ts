@@ -5,7 +5,7 @@
  * Bulk data never goes through here buffered: see pipeline.ts.
  */
 import { execa, type Options as ExecaOptions } from 'execa';
-import { OsError } from '../runtime/errors.js';
+import { OsError, type ErrorCode } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { TOOL_PATH } from './tool-path.js';
 
@@ -21,7 +21,7 @@ export interface RunOptions {
   /** When false, a non-zero exit is returned instead of thrown. */
   reject?: boolean;
   /** Error code used when the command fails. */
-  code?: string;
+  code?: ErrorCode;
   hint?: string;
   /** Let the child write straight to our stderr (long-running tools like debootstrap). */
   stderrToLog?: boolean;
@@ -39,8 +39,6 @@ export interface RunResult {
 export interface Runner {
   run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
 }
-
-export { TOOL_PATH };
 
 function lastLine(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -2,8 +2,10 @@
  * Parameter specs as plain data. The same spec validates a value in the full runtime and in the
  * fast `verify` path, which reads it from the installed OS directory's manifest instead of loading
  * the provider: Ganeti runs `verify parameters` on every node for every parameter check.
- * This module has no imports on purpose.
+ * It imports only the OSP_ key rule on purpose: the script entry bundles it.
  */
+import { ospKey } from '../ganeti/osp.js';
+
 export type ParamSpec =
   | { kind: 'string'; default?: string; pattern?: string; patternFlags?: string; patternText?: string; maxLength?: number }
   | { kind: 'enum'; values: string[]; default: string }
@@ -103,7 +105,7 @@ export function checkParamValues(params: readonly ParamCheck[], raw: Record<stri
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const p of params) {
-    const value = raw[p.name.toUpperCase().replace(/-/g, '_')];
+    const value = raw[ospKey(p.name)];
     if (value === undefined || value === '') {
       values[p.name] = defaultOf(p.spec);
       continue;

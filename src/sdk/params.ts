@@ -5,6 +5,7 @@
  * default applies to both. Each declaration carries a plain-data spec (param-spec.ts).
  */
 import { OsError } from '../runtime/errors.js';
+import { ospKey } from '../ganeti/osp.js';
 import { acceptsText, checkParamValues, defaultOf, parseParamValue, type ParamSpec } from './param-spec.js';
 
 export { ParamValueError } from './param-spec.js';
@@ -71,13 +72,6 @@ export const param = {
     return decl({ kind: 'list', ...(o.default ? { default: o.default } : {}), ...(o.itemPattern ? { itemPattern: o.itemPattern.source } : {}) }, o);
   },
 };
-
-/** Ganeti parameter names: what parameters.list can carry (first token, no whitespace). */
-export const PARAM_NAME = /^[a-z][a-z0-9_-]*$/;
-
-export function ospKey(name: string): string {
-  return name.toUpperCase().replace(/-/g, '_');
-}
 
 export function accepts(d: ParamDecl<unknown>): string {
   return acceptsText(d.spec);

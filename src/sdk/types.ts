@@ -4,7 +4,7 @@
  * declarations, names): Ganeti runs `verify` on every parameter check, so heavy code belongs in
  * modules the operations `import()` lazily.
  */
-import type { InstanceInfo, ScriptEnv, StreamTarget } from '../ganeti/types.js';
+import type { ApiVersion, InstanceInfo, ScriptEnv, StreamTarget } from '../ganeti/types.js';
 import type { Runner } from '../process/runner.js';
 import type { CleanupStack } from '../runtime/cleanup.js';
 import type { Logger } from '../runtime/logger.js';
@@ -99,7 +99,7 @@ export interface Provider<P extends ParamDecls = ParamDecls> {
   name: string;
   description: string;
   /** Declared API versions, newest first. Default [20, 15, 10]. */
-  apiVersions?: readonly (10 | 15 | 20)[];
+  apiVersions?: readonly ApiVersion[];
   params: P;
   /**
    * Operations that do nothing (noop's create and rename). The script entry answers them after

@@ -15,21 +15,29 @@
  */
 import { readdir } from 'node:fs/promises';
 import { runPipeline } from '../process/pipeline.js';
+import { tarCreateArgv, tarExtractArgv } from './tar.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 
-export const TREE_TAR_FLAGS = ['--acls', '--xattrs', '--xattrs-include=*', '--numeric-owner'] as const;
 
 export interface TreeStreamOptions {
   log: Logger;
   signal?: AbortSignal;
 }
 
-/** Write the tree mounted at `mountedRoot` (this filesystem only) as a tar stream to `outFd`. */
-export async function exportTree(mountedRoot: string, outFd: number, opts: TreeStreamOptions): Promise<void> {
-  opts.log.info(`exporting the files below ${mountedRoot} as a tar stream`);
+export interface ExportTreeOptions extends TreeStreamOptions {
+  /**
+   * Stay on the filesystem of `mountedRoot` (default). A guest's disk mounted with its own /boot
+   * below it wants both: pass false; nothing else is mounted there.
+   */
+  oneFileSystem?: boolean;
+}
+
+/** Write the tree mounted at `mountedRoot` as a tar stream to `outFd`. */
+export async function exportTree(mountedRoot: string, outFd: number, opts: ExportTreeOptions): Promise<void> {
+  opts.log.debug(`exporting the files below ${mountedRoot} as a tar stream`);
   await runPipeline(
-    [['tar', ...TREE_TAR_FLAGS, '--sparse', '--one-file-system', '-C', mountedRoot, '-cf', '-', '.']],
+    [tarCreateArgv({ dir: mountedRoot, sparse: true, oneFileSystem: opts.oneFileSystem ?? true })],
     {
       log: opts.log,
       signal: opts.signal,
@@ -41,7 +49,9 @@ export async function exportTree(mountedRoot: string, outFd: number, opts: TreeS
   );
 }
 
-async function assertEmpty(target: string): Promise<void> {
+/** Empty but for lost+found, and for mount points (themselves empty but for lost+found) the disk layer made. */
+async function assertEmpty(target: string, mountPoints: readonly string[] = []): Promise<void> {
+  for (const m of mountPoints) await assertEmpty(`${target}/${m}`);
   let names: string[];
   try {
     names = await readdir(target);
@@ -52,7 +62,7 @@ async function assertEmpty(target: string): Promise<void> {
       { cause: e },
     );
   }
-  const extra = names.filter((n) => n !== 'lost+found');
+  const extra = names.filter((n) => n !== 'lost+found' && !mountPoints.includes(n));
   if (extra.length > 0) {
     throw new OsError(
       'E_IMPORT_TARGET',
@@ -64,11 +74,16 @@ async function assertEmpty(target: string): Promise<void> {
   }
 }
 
+export interface ImportTreeOptions extends TreeStreamOptions {
+  /** Names of filesystems mounted in the target (a separate `boot`), empty as well. */
+  mountPoints?: readonly string[];
+}
+
 /** Extract a tar stream read from `inFd` into the empty directory `target`. */
-export async function importTree(target: string, inFd: number, opts: TreeStreamOptions): Promise<void> {
-  await assertEmpty(target);
-  opts.log.info(`importing a tar stream into ${target}`);
-  await runPipeline([['tar', ...TREE_TAR_FLAGS, '-xpf', '-', '-C', target]], {
+export async function importTree(target: string, inFd: number, opts: ImportTreeOptions): Promise<void> {
+  await assertEmpty(target, opts.mountPoints);
+  opts.log.debug(`importing a tar stream into ${target}`);
+  await runPipeline([tarExtractArgv({ dir: target, pipe: true })], {
     log: opts.log,
     signal: opts.signal,
     stdin: inFd,

@@ -24,8 +24,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../providers/debootstrap/config.js';
-import { planBootstrap } from '../../providers/debootstrap/bootstrap.js';
+import debootstrapInstaller from '../../providers/debootstrap/installer.js';
 import { mountsBelow } from '../../src/disk/mountinfo.js';
 import { ExecRunner } from '../../src/process/runner.js';
 import { Logger } from '../../src/runtime/logger.js';
@@ -83,7 +82,7 @@ function installOurs(base: string, name: 'warm' | 'cold'): { osDir: string; cach
   return { osDir: join(osDir, 'debootstrap'), cacheDir: join(root, 'cache', 'debootstrap') };
 }
 
-/** The packages our default variant adds to the standard set: the peer's EXTRA_PKGS. */
+/** The packages our bookworm variant adds to the standard set: the peer's EXTRA_PKGS. */
 async function ourPackages(
   osDir: string,
   base: string,
@@ -97,19 +96,9 @@ async function ourPackages(
     shareDir: join(base, 'lib', 'share'),
     cacheDir,
   };
-  const cfg = await loadConfig(
-    paths,
-    'default',
-    { filesystem: undefined, 'root-password': undefined, 'ssh-key': undefined },
-    runner,
-  );
-  const plan = planBootstrap(cfg.variant, {
-    hostArch: 'amd64',
-    haveMmdebstrap: true,
-    efi: cfg.variant.partitionStyle === 'gpt',
-  });
+  const { plan } = await debootstrapInstaller.configure({ paths, variant: 'bookworm', params: {}, runner, log });
   if (plan.suite !== SUITE)
-    throw new Error(`our default variant is ${plan.suite}, the benchmark compares ${SUITE}`);
+    throw new Error(`our bookworm variant is ${plan.suite}, the benchmark compares ${SUITE}`);
   return { mirror: plan.mirror, packages: plan.packages, suite: plan.suite };
 }
 
@@ -152,9 +141,9 @@ function ganetiEnv(disk: string, extra: Record<string, string> = {}): Record<str
   return {
     OS_API_VERSION: '20',
     OS_NAME: 'debootstrap',
-    OS_VARIANT: 'default',
+    OS_VARIANT: 'bookworm',
     INSTANCE_NAME: 'bench1.example.org',
-    INSTANCE_OS: 'debootstrap+default',
+    INSTANCE_OS: 'debootstrap+bookworm',
     INSTANCE_UUID: '415e1e9e-6373-45dd-ad57-98d01e59ee2c',
     INSTANCE_PRIMARY_NODE: '8d843ab7-fe85-4d41-aed5-823efcafceac',
     INSTANCE_SECONDARY_NODES: '',
@@ -218,8 +207,8 @@ function create(b: Bench, who: Who, temp: Temp, disk: string): Promise<void> {
 
 /** Makes sure both warm caches exist: ours through `ganeti-os cache warm`, the peer's by an untimed create. */
 async function ensureWarm(b: Bench): Promise<void> {
-  console.log('  checking (or building) our warm cache: ganeti-os cache warm debootstrap+default');
-  sh(process.execPath, [CLI, 'cache', 'warm', '--os-dir', dirname(b.ours.warm), 'debootstrap+default']);
+  console.log('  checking (or building) our warm cache: ganeti-os cache warm debootstrap+bookworm');
+  sh(process.execPath, [CLI, 'cache', 'warm', '--os-dir', dirname(b.ours.warm), 'debootstrap+bookworm']);
   if (existsSync(peerCacheFile(b.peerCache.warm, SUITE))) return;
   console.log('  building the peer warm cache (untimed create)');
   const disk = join(b.disks, 'peer-prime.img');

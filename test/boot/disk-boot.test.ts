@@ -4,10 +4,11 @@
  * under BIOS, and gpt also under UEFI (OVMF), until the serial console shows `<hostname> login:`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepareDisk, renderFstab, type PartitionStyle } from '../../src/disk/index.js';
+import { prepareDisk, type PartitionStyle } from '../../src/disk/index.js';
 import { installBootloader } from '../../src/boot/install.js';
 import { DEFAULT_SERIAL } from '../../src/boot/grub-config.js';
-import { writeGuestFile } from '../../src/boot/guest-files.js';
+import { renderFstab } from '../../src/guest/fstab.js';
+import { writeGuestFiles } from '../../src/guest/writer.js';
 import { bootTest } from '../../src/boot/qemu.js';
 import { ExecRunner } from '../../src/process/runner.js';
 import { CleanupStack } from '../../src/runtime/cleanup.js';
@@ -40,9 +41,11 @@ async function buildImage(style: PartitionStyle, hostname: string): Promise<stri
   try {
     const prepared = await prepareDisk({ path: disk.path, backendType: 'file:loop', layout: { style, filesystem: 'ext4' }, runner, stack, log });
     await runner.run('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', rootfs, '-C', prepared.target]);
-    writeGuestFile(prepared.target, 'etc/fstab', renderFstab(prepared.fstab));
-    writeGuestFile(prepared.target, 'etc/hostname', `${hostname}\n`);
-    writeGuestFile(prepared.target, 'etc/hosts', `127.0.0.1\tlocalhost\n127.0.1.1\t${hostname}\n`);
+    await writeGuestFiles(prepared.target, [
+      { kind: 'file', path: '/etc/fstab', content: renderFstab(prepared.fstab), mode: 0o644 },
+      { kind: 'file', path: '/etc/hostname', content: `${hostname}\n`, mode: 0o644 },
+      { kind: 'file', path: '/etc/hosts', content: `127.0.0.1\tlocalhost\n127.0.1.1\t${hostname}\n`, mode: 0o644 },
+    ]);
     const boot = await installBootloader({ disk: prepared, serialConsole: DEFAULT_SERIAL, runner, log, stack });
     expect(boot.installed).toEqual(style === 'gpt' ? ['bios', 'uefi'] : ['bios']);
   } finally {

@@ -86,7 +86,9 @@ describe('debootstrap variants in Ganeti', () => {
     const info = parseOsInfo((await must(['gnt-os', 'info', 'debootstrap'])).stdout).get('debootstrap')!;
     expect(info).toMatchObject({ valid: true, hidden: false, blacklisted: false, trusted: true });
     expect(info.apiVersions).toContain(20);
-    expect(info.parameters.map(([n]) => n)).toEqual(['filesystem', 'root-password', 'ssh-key']);
+    expect(info.parameters.map(([n]) => n).sort()).toEqual(
+      ['filesystem', 'root-password', 'ssh-key', 'timezone', 'ssh-authorized-keys', 'root-password-hash', 'cloud-userdata', 'dns-nameservers'].sort(),
+    );
     const desc = Object.fromEntries(info.parameters);
     expect(desc.filesystem).toMatch(/ext4/);
     expect(desc['root-password']).toMatch(/password/);

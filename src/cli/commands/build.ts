@@ -1,8 +1,9 @@
 import { Command, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { buildImage } from '../../image-build/build.js';
-import { splitOsName } from '../../config/names.js';
-import { DEFAULTS } from '../../install/install.js';
+import { DEFAULTS } from '../../ganeti/defaults.js';
+import { splitOsName } from '../../ganeti/names.js';
 import type { CliContext } from '../context.js';
+import { checkOsName } from '../os-names.js';
 import { osPaths } from '../os-paths.js';
 
 export function buildCommands(ctx: CliContext): CommandUnknownOpts[] {
@@ -28,7 +29,8 @@ export function buildCommands(ctx: CliContext): CommandUnknownOpts[] {
     .option('--json', 'print the result as JSON', false)
     .action(async (full, o) => {
       const { os, variant } = splitOsName(full);
-      const paths = osPaths(os, { osDir: o.osDir, packageRoot: ctx.packageRoot });
+      checkOsName(ctx, os, o.osDir);
+      const paths = osPaths(os, ctx, { osDir: o.osDir });
       const r = await buildImage({
         os,
         variant,
@@ -42,6 +44,7 @@ export function buildCommands(ctx: CliContext): CommandUnknownOpts[] {
         bootTimeoutSec: Number(o.bootTimeout),
         force: o.force,
         paths,
+        providers: ctx.providers,
         log: ctx.log,
       });
       ctx.out(

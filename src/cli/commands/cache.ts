@@ -1,13 +1,13 @@
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { clearCache, listCache, pruneCache } from '../../cache/admin.js';
-import { splitOsName } from '../../config/names.js';
-import { DEFAULTS } from '../../install/install.js';
+import { DEFAULTS } from '../../ganeti/defaults.js';
+import { splitOsName } from '../../ganeti/names.js';
 import { ExecRunner } from '../../process/runner.js';
-import { builtinProviderNames, loadProvider } from '../../dispatch/registry.js';
 import { CleanupStack } from '../../runtime/cleanup.js';
 import { OsError } from '../../runtime/errors.js';
 import { guardSignals } from '../../runtime/signals.js';
 import type { CliContext } from '../context.js';
+import { checkOsName, knownOsNames } from '../os-names.js';
 import { osPaths } from '../os-paths.js';
 
 function mib(n: number): string {
@@ -17,18 +17,35 @@ function mib(n: number): string {
 export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
   const cmd = new Command('cache').description('manage the bootstrap caches');
   const dirsOf = (os: string | undefined, osDir: string): { os: string; dir: string }[] =>
-    (os ? [os] : builtinProviderNames()).map((name) => ({
+    (os ? [checkOsName(ctx, os, osDir)] : knownOsNames(ctx, osDir)).map((name) => ({
       os: name,
-      dir: osPaths(name, { osDir, packageRoot: ctx.packageRoot }).cacheDir,
+      dir: osPaths(name, ctx, { osDir }).cacheDir,
     }));
+  /** A subcommand on the cache of one OS or of all: `[os]`, --os-dir and --json. */
+  const perOsCommand = (name: string, description: string) =>
+    cmd
+      .command(name)
+      .description(description)
+      .argument('[os]', 'OS name (default: all)')
+      .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
+      .option('--json', 'print JSON', false);
+  /** Run `act` on the cache of `os` (or of every provider) and print one result per OS. */
+  const eachCache = async (
+    os: string | undefined,
+    o: { osDir: string; json: boolean },
+    act: (dir: string) => Promise<object>,
+  ): Promise<void> => {
+    const results = [];
+    for (const { os: name, dir } of dirsOf(os, o.osDir)) results.push({ os: name, ...(await act(dir)) });
+    ctx.out(
+      o.json
+        ? JSON.stringify(results, null, 2)
+        : results.map((r) => `${r.os}: ${JSON.stringify(r)}`).join('\n'),
+    );
+  };
 
-  cmd
-    .command('list')
-    .description('list cache entries')
-    .argument('[os]', 'OS name (default: all)')
-    .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
+  perOsCommand('list', 'list cache entries')
     .option('--verify', 'recompute checksums', false)
-    .option('--json', 'print JSON', false)
     .action(async (os, o) => {
       const all = [];
       for (const { os: name, dir } of dirsOf(os, o.osDir)) {
@@ -51,8 +68,9 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
     .option('--json', 'print JSON', false)
     .action(async (full, o) => {
       const { os, variant } = splitOsName(full);
-      const paths = osPaths(os, { osDir: o.osDir, packageRoot: ctx.packageRoot });
-      const provider = await loadProvider(os, paths.module);
+      checkOsName(ctx, os, o.osDir);
+      const paths = osPaths(os, ctx, { osDir: o.osDir });
+      const provider = await ctx.providers.load(os, paths.module);
       if (!provider.warmCache)
         throw new OsError('E_NO_CACHE', `${os} keeps no cache`, {
           hint: 'only bootstrapping providers (debootstrap) have caches',
@@ -80,48 +98,24 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
       }
     });
 
-  cmd
-    .command('prune')
-    .description('remove expired and broken entries and leftovers of killed builds')
-    .argument('[os]', 'OS name (default: all)')
-    .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
+  perOsCommand('prune', 'remove expired and broken entries and leftovers of killed builds')
     .option(
       '--older-than <days>',
       "remove entries older than this many days ('never': only broken ones)",
       '14',
     )
-    .option('--json', 'print JSON', false)
     .action(async (os, o) => {
       const days = o.olderThan === 'never' ? 'never' : Number(o.olderThan);
       if (days !== 'never' && !(days >= 0))
         throw new OsError('E_USAGE', `--older-than ${o.olderThan} is not a number of days`, {
           hint: 'e.g. --older-than 14',
         });
-      const results = [];
-      for (const { os: name, dir } of dirsOf(os, o.osDir))
-        results.push({ os: name, ...(await pruneCache({ dir, log: ctx.log, olderThanDays: days })) });
-      ctx.out(
-        o.json
-          ? JSON.stringify(results, null, 2)
-          : results.map((r) => `${r.os}: ${JSON.stringify(r)}`).join('\n'),
-      );
+      await eachCache(os, o, (dir) => pruneCache({ dir, log: ctx.log, olderThanDays: days }));
     });
 
-  cmd
-    .command('clear')
-    .description('remove every cache entry')
-    .argument('[os]', 'OS name (default: all)')
-    .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
-    .option('--json', 'print JSON', false)
+  perOsCommand('clear', 'remove every cache entry')
     .action(async (os, o) => {
-      const results = [];
-      for (const { os: name, dir } of dirsOf(os, o.osDir))
-        results.push({ os: name, ...(await clearCache({ dir, log: ctx.log })) });
-      ctx.out(
-        o.json
-          ? JSON.stringify(results, null, 2)
-          : results.map((r) => `${r.os}: ${JSON.stringify(r)}`).join('\n'),
-      );
+      await eachCache(os, o, (dir) => clearCache({ dir, log: ctx.log }));
     });
   return [cmd];
 }

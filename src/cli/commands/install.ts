@@ -1,5 +1,6 @@
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { DEFAULTS, install, uninstall } from '../../install/install.js';
+import { DEFAULTS } from '../../ganeti/defaults.js';
+import { install, uninstall } from '../../install/install.js';
 import { VERSION } from '../../version.js';
 import type { CliContext } from '../context.js';
 
@@ -9,7 +10,7 @@ export function installCommands(ctx: CliContext): CommandUnknownOpts[] {
     .argument('[names...]', 'built-in providers to install (default: all)')
     .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
     .option('--lib-dir <dir>', 'where the shared bundle is installed', DEFAULTS.libDir)
-    .option('--config-root <dir>', 'parent of instance-<os> configuration dirs', DEFAULTS.configRoot)
+    .option('--config-root <dir>', 'parent of instance-<os> configuration dirs (default: GANETI_OS_CONFIG_DIR, else as installed, else /etc/ganeti)')
     .option('--cache-root <dir>', 'parent of per-provider cache dirs', DEFAULTS.cacheRoot)
     .option('--provider <path...>', 'install a custom provider module (.ts/.js/.mjs)')
     .option('--node <path>', 'absolute path of node for the scripts (default: this node)')
@@ -22,10 +23,11 @@ export function installCommands(ctx: CliContext): CommandUnknownOpts[] {
         providerModules: o.provider ?? [],
         osDir: o.osDir,
         libDir: o.libDir,
-        configRoot: o.configRoot,
+        configRoot: o.configRoot ?? ctx.configRoot,
         cacheRoot: o.cacheRoot,
         distDir: ctx.distDir,
         packageRoot: ctx.packageRoot,
+        providers: ctx.providers,
         ...(o.node ? { nodePath: o.node } : {}),
         force: o.force,
         ...(o.searchPath ? { searchPath: o.searchPath.split(',').filter(Boolean) } : {}),

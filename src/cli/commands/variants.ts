@@ -1,16 +1,17 @@
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { join } from 'node:path';
 import { formatVariantList, formatVariantShow } from '../../config/format.js';
-import { listVariants } from '../../config/list.js';
-import { splitOsName } from '../../config/names.js';
+import { listVariants, publishedVariantNames } from '../../config/list.js';
 import { resolveVariant } from '../../config/resolve.js';
-import { renderVariantsList, syncVariantsList } from '../../config/variants-list.js';
-import { DEFAULTS } from '../../install/install.js';
+import { DEFAULTS } from '../../ganeti/defaults.js';
+import { splitOsName } from '../../ganeti/names.js';
+import { renderVariantsList, VARIANTS_FILE, writeOsDirFile } from '../../ganeti/os-dir.js';
 import { ExecRunner } from '../../process/runner.js';
-import { builtinProviderNames, loadProvider } from '../../dispatch/registry.js';
 import type { AnyProvider } from '../../sdk/types.js';
-import { OsError } from '../../runtime/errors.js';
+import { OsError, OsErrors } from '../../runtime/errors.js';
 import type { CliContext } from '../context.js';
+import { formatHookListing, listVariantHooks } from '../hook-listing.js';
+import { checkOsName, knownOsNames } from '../os-names.js';
 import { osPaths } from '../os-paths.js';
 
 interface Loc {
@@ -19,8 +20,8 @@ interface Loc {
 }
 
 async function withVariants(name: string, ctx: CliContext, loc: Loc) {
-  const paths = osPaths(name, { ...loc, packageRoot: ctx.packageRoot });
-  const provider: AnyProvider = await loadProvider(name, paths.module);
+  const paths = osPaths(name, ctx, loc);
+  const provider: AnyProvider = await ctx.providers.load(name, paths.module);
   const cfg = provider.variantConfig;
   const location = { configDir: paths.configDir, shippedDir: join(paths.shareDir, 'variants', name) };
   return { provider, paths, cfg, location };
@@ -49,14 +50,14 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
     .option('--all', 'also list unpublished variants', false)
     .option('--json', 'print JSON', false)
     .action(async (os, o) => {
-      const names = os ? [os] : builtinProviderNames();
+      const names = os ? [checkOsName(ctx, os, o.osDir)] : knownOsNames(ctx, o.osDir);
       const out: Record<string, unknown> = {};
       for (const name of names) {
         const { cfg, location } = await withVariants(name, ctx, o);
-        if (!cfg) continue;
-        const list = await listVariants(name, { ...location, ...(cfg.legacy ? { legacy: true } : {}) });
+        // An OS without variant files (noop) has no variants: an empty list, not an error.
+        const list = cfg ? await listVariants(name, { ...location, ...(cfg.legacy ? { legacy: true } : {}) }) : [];
         if (o.json) out[name] = JSON.parse(formatVariantList(list, { json: true, all: o.all })) as unknown;
-        else ctx.out(`${name}:\n${formatVariantList(list, { all: o.all })}`);
+        else ctx.out(cfg ? `${name}:\n${formatVariantList(list, { all: o.all })}` : `${name}: no variants`);
       }
       if (o.json) ctx.out(JSON.stringify(os ? out[os] : out, null, 2));
     });
@@ -66,23 +67,32 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
       .command('show')
       .description('print the resolved configuration of OS+VARIANT and which file set each key'),
   )
-    .argument('<os+variant>', 'e.g. debootstrap+bookworm')
+    .argument('<os+variant>', 'e.g. debootstrap+bookworm (without +VARIANT: the default variant)')
+    .option('--hooks', 'list the hooks a create would run, per phase in order, and the files that would not run', false)
     .option('--json', 'print JSON', false)
     .action(async (full, o) => {
       const { os, variant } = splitOsName(full);
-      const { cfg, location } = await withVariants(os, ctx, o);
+      checkOsName(ctx, os, o.osDir);
+      const { cfg, location, paths } = await withVariants(os, ctx, o);
       const vc = withVariantConfig(os, cfg);
-      const resolved = await resolveVariant(os, variant || 'default', vc.schema, {
+      const listOpts = { ...location, ...(vc.legacy ? { legacy: true } : {}) };
+      const name = variant || (await listVariants(os, listOpts)).find((v) => v.isDefault)?.name || 'default';
+      const resolved = await resolveVariant(os, name, vc.schema, {
         ...location,
         ...(vc.legacy ? { legacy: { runner: new ExecRunner(ctx.log), mapping: vc.legacy } } : {}),
       });
-      ctx.out(formatVariantShow(resolved, vc.schema, { json: o.json }));
+      if (!o.hooks) return ctx.out(formatVariantShow(resolved, vc.schema, { json: o.json }));
+      const listing = await listVariantHooks(resolved, paths.configDir);
+      ctx.out(formatHookListing(listing, { json: o.json }));
+      if (listing.problems.length > 0) throw new OsErrors(listing.problems);
     });
 
   common(cmd.command('sync').description("rewrite the installed OS's variants.list from the variant files"))
     .argument('[os]', 'OS name (default: every installed OS with variants)')
     .action(async (os, o) => {
-      const names = os ? [os] : builtinProviderNames();
+      const names = os ? [checkOsName(ctx, os, o.osDir)] : knownOsNames(ctx, o.osDir);
+      const inOsDir = o.osDir === DEFAULTS.osDir ? '' : ` --os-dir ${o.osDir}`;
+      let synced = 0;
       for (const name of names) {
         const { cfg, location, paths } = await withVariants(name, ctx, o);
         if (!cfg) {
@@ -92,19 +102,20 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
         if (!paths.installed) {
           if (os)
             throw new OsError('E_NOT_INSTALLED', `${name} is not installed in ${o.osDir}`, {
-              hint: `ganeti-os install ${name}`,
+              hint: `ganeti-os install ${name}${inOsDir}`,
             });
           continue;
         }
-        const list = await listVariants(name, { ...location, ...(cfg.legacy ? { legacy: true } : {}) });
-        const r = await syncVariantsList(paths.osDir, renderVariantsList(list));
-        ctx.out(
-          `${r.changed ? 'updated' : 'unchanged'} ${r.file}: ${list
-            .filter((v) => v.published)
-            .map((v) => v.name)
-            .join(', ')}`,
-        );
+        const published = await publishedVariantNames(name, { ...location, ...(cfg.legacy ? { legacy: true } : {}) });
+        const content = renderVariantsList(published);
+        const changed = writeOsDirFile(paths.osDir, { name: VARIANTS_FILE, content, mode: 0o644 });
+        ctx.out(`${changed ? 'updated' : 'unchanged'} ${join(paths.osDir, VARIANTS_FILE)}: ${published.join(', ')}`);
+        synced++;
       }
+      if (synced === 0)
+        throw new OsError('E_NOT_INSTALLED', `no OS with variants is installed in ${o.osDir}; nothing to sync`, {
+          hint: `ganeti-os install${inOsDir}, or pass the --os-dir that holds the installed OSes`,
+        });
     });
   return [cmd];
 }

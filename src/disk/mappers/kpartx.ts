@@ -7,7 +7,7 @@ import { OsError } from '../../runtime/errors.js';
 import type { CleanupHandle } from '../../runtime/cleanup.js';
 import type { DiskContext } from '../context.js';
 import { waitForNodes } from '../wait.js';
-import type { MapTable, PartitionMapper } from './mapper.js';
+import { nodesFor, registerMap, type MapTable, type PartitionMapper } from './mapper.js';
 
 export const KPARTX_FLAGS = ['-s', '-p', '-part'] as const;
 
@@ -33,18 +33,17 @@ export function parseKpartxList(text: string): KpartxLine[] {
 
 /** Match kpartx maps to partitions by offset (512-byte units). Pure. */
 export function matchKpartxMaps(lines: readonly KpartxLine[], table: MapTable): Map<number, string> {
-  const factor = table.sectorSize / 512;
-  const out = new Map<number, string>();
-  for (const p of table.partitions) {
-    const hit = lines.find((l) => l.offset === p.start * factor && l.size === p.size * factor);
-    if (!hit) {
-      throw new OsError('E_DISK_MAP', `kpartx shows no map for partition ${p.number} (start ${p.start})`, {
+  return nodesFor(
+    table,
+    (_, start, size) => {
+      const hit = lines.find((l) => l.offset === start && l.size === size);
+      return hit && `/dev/mapper/${hit.name}`;
+    },
+    (p) =>
+      new OsError('E_DISK_MAP', `kpartx shows no map for partition ${p.number} (start ${p.start})`, {
         hint: 'check the partition table with sfdisk -l',
-      });
-    }
-    out.set(p.number, `/dev/mapper/${hit.name}`);
-  }
-  return out;
+      }),
+  );
 }
 
 export class KpartxMapper implements PartitionMapper {
@@ -54,14 +53,8 @@ export class KpartxMapper implements PartitionMapper {
   constructor(private readonly ctx: DiskContext) {}
 
   async map(device: string, table: MapTable): Promise<Map<number, string>> {
-    const { runner, stack, journal } = this.ctx;
-    const entry = { kind: 'map' as const, mapper: 'kpartx' as const, device };
-    journal?.add(entry);
-    this.handle = stack.push(`kpartx -d ${device}`, async () => {
-      await this.ctx.settle?.();
-      await kpartxDelete(this.ctx, device);
-      journal?.remove(entry);
-    });
+    const { runner } = this.ctx;
+    this.handle = registerMap(this.ctx, 'kpartx', device, kpartxDelete);
     await runner.run('kpartx', ['-a', ...KPARTX_FLAGS, device], { code: 'E_DISK_MAP', hint: 'kpartx needs device-mapper (dm_mod)' });
     const listed = await runner.run('kpartx', ['-l', ...KPARTX_FLAGS, device], { code: 'E_DISK_MAP' });
     const nodes = matchKpartxMaps(parseKpartxList(listed.stdout), table);

@@ -7,26 +7,26 @@
 import { OsError } from '../../runtime/errors.js';
 import type { CleanupHandle } from '../../runtime/cleanup.js';
 import { existsSync } from 'node:fs';
-import { sleep, type DiskContext } from '../context.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DiskContext } from '../context.js';
 import { kernelName, sysPartitions } from '../sysblock.js';
 import { waitForNodes } from '../wait.js';
-import type { MapTable, PartitionMapper } from './mapper.js';
+import { nodesFor, registerMap, type MapTable, type PartitionMapper } from './mapper.js';
 
 /** Partition nodes the kernel shows for `device`, checked against the table. */
 export function kernelNodes(device: string, table: MapTable): Map<number, string> {
   const parts = sysPartitions(kernelName(device));
-  const factor = table.sectorSize / 512;
-  const out = new Map<number, string>();
-  for (const p of table.partitions) {
-    const k = parts.find((x) => x.number === p.number);
-    if (!k || k.start !== p.start * factor || k.size !== p.size * factor) {
-      throw new OsError('E_DISK_MAP', `the kernel shows no matching partition ${p.number} on ${device}`, {
+  return nodesFor(
+    table,
+    (p, start, size) => {
+      const k = parts.find((x) => x.number === p.number);
+      return k && k.start === start && k.size === size ? `/dev/${k.name}` : undefined;
+    },
+    (p) =>
+      new OsError('E_DISK_MAP', `the kernel shows no matching partition ${p.number} on ${device}`, {
         hint: 'the table was not re-read; try partitionMapper: loop-offset',
-      });
-    }
-    out.set(p.number, `/dev/${k.name}`);
-  }
-  return out;
+      }),
+  );
 }
 
 export class PartxMapper implements PartitionMapper {
@@ -36,15 +36,9 @@ export class PartxMapper implements PartitionMapper {
   constructor(private readonly ctx: DiskContext) {}
 
   async map(device: string, table: MapTable): Promise<Map<number, string>> {
-    const { runner, stack, journal } = this.ctx;
+    const { runner } = this.ctx;
     await runner.run('partx', ['-d', device], { reject: false }); // stale partitions from an earlier table
-    const entry = { kind: 'map' as const, mapper: 'partx' as const, device };
-    journal?.add(entry);
-    this.handle = stack.push(`partx -d ${device}`, async () => {
-      await this.ctx.settle?.();
-      await partxDelete(this.ctx, device);
-      journal?.remove(entry);
-    });
+    this.handle = registerMap(this.ctx, 'partx', device, partxDelete);
     await runner.run('partx', ['-a', device], { code: 'E_DISK_MAP', hint: `partx could not add the partitions of ${device}` });
     await runner.run('udevadm', ['settle', '--timeout=10'], { reject: false });
     const nodes = kernelNodes(device, table);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isOsError } from '../../runtime/errors.js';
-import { describeEntries } from '../describe.js';
-import { NIC_DHCP, NIC_STATIC, NIC_STATIC_NO_NET, NIC_V6_ONLY } from '../test-instances.js';
+import { describeEntries } from '../describe.test-helper.js';
+import { NIC_DHCP, NIC_STATIC, NIC_STATIC_NO_NET, NIC_V6_ONLY } from '../instances.test-helper.js';
 import { eui64Address, formatIPv6, parseCidr, parseIPv6 } from './addr.js';
 import { interfaceName, planNetwork, planNics } from './index.js';
 

@@ -9,13 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cacheInputs,
-  hostArch,
-  hostHasMmdebstrap,
-  planBootstrap,
-} from '../../../providers/debootstrap/bootstrap.js';
-import { loadConfig } from '../../../providers/debootstrap/config.js';
+import { cacheInputs } from '../../../providers/debootstrap/bootstrap.js';
+import debootstrapInstaller from '../../../providers/debootstrap/installer.js';
 import { cacheKey, entryStem } from '../../../src/cache/key.js';
 import { writeSidecar } from '../../../src/cache/sidecar.js';
 import { ExecRunner } from '../../../src/process/runner.js';
@@ -66,17 +61,7 @@ async function plantTruncatedEntry(): Promise<string> {
     shareDir: process.cwd(),
     cacheDir: fx.cacheDir,
   };
-  const cfg = await loadConfig(
-    paths,
-    'fast',
-    { filesystem: undefined, 'root-password': undefined, 'ssh-key': undefined },
-    runner,
-  );
-  const plan = planBootstrap(cfg.variant, {
-    hostArch: await hostArch(runner),
-    haveMmdebstrap: hostHasMmdebstrap(),
-    efi: false,
-  });
+  const { plan } = await debootstrapInstaller.configure({ paths, variant: 'fast', params: {}, runner, log });
   const inputs = cacheInputs(plan);
   const key = cacheKey(inputs);
   const stem = entryStem(inputs, key);

@@ -24,7 +24,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeHeader, HEADER_SIZE } from '../../../providers/debootstrap/stream-header.js';
+import { decodeHeader, HEADER_SIZE } from '../../../src/stream/header.js';
 import { isRoot } from '../../helpers/disk.js';
 import {
   blkid,
@@ -234,6 +234,38 @@ describe.skipIf(!isRoot)('debootstrap export and import', () => {
 
     // Disk 2: byte for byte.
     expect(sha(readFileSync(dst[2]!))).toBe(before.raw);
+  });
+
+  it("imports ganeti-instance-debootstrap's export format (a dump(8) stream of the root filesystem) into disk 0", async () => {
+    // The peer's export: `dump -0 -q -f - <root filesystem>`, here of the instance created above.
+    const stream = join(fx.work, 'peer.dump');
+    await withImage(src.d0, (v) => {
+      const root = v.filesystems.find((f) => f.TYPE === 'ext4')!;
+      execFileSync('dump', ['-0', '-q', '-f', stream, root.device], { stdio: ['ignore', 'ignore', 'pipe'] });
+    });
+    const disk = fx.newDisk(4 * GiB, 'from-peer.img').path;
+    const watch = leakWatch(fx, [disk]);
+    const r = await fx.run(
+      'import',
+      {
+        ...instanceEnv({ ...spec, name: 'peer1.example.org', disks: [{ path: disk, sizeMiB: 4096 }], nics: [{ mac: 'aa:00:00:00:00:09' }] }),
+        IMPORT_DEVICE: disk,
+        IMPORT_INDEX: '0',
+      },
+      { stdinFile: stream },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('from a dump(8) stream');
+    expect(watch.check()).toEqual([]);
+    await withImage(disk, (v) => {
+      expect(v.exists('opt/gos-test/name with spaces & ünïcode')).toBe(true);
+      expect(v.exists('restoresymtable')).toBe(false);
+      expect(v.read('etc/fstab')).toMatch(new RegExp(`^UUID=${v.filesystems.find((f) => f.TYPE === 'ext4')!.UUID}\\s+/\\s`, 'm'));
+      expect(v.read('etc/fstab')).toContain(`UUID=${dataUuid}\t/srv/data`); // the guest's own lines stay
+      // network files written for this instance's NIC
+      expect(v.exists('etc/network/interfaces.d/nic0') || v.exists('etc/systemd/network/10-ganeti-nic0.network')).toBe(true);
+      expect(v.exists('boot/grub/grub.cfg')).toBe(true);
+    });
   });
 
   it('refuses a stream that is not a debootstrap export, before touching the disk', async () => {

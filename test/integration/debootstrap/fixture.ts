@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CACHE_ROOT } from '../../../src/cache/store.js';
+import { DEFAULTS } from '../../../src/ganeti/defaults.js';
 import { mountsBelow } from '../../../src/disk/mountinfo.js';
 import { listLeftovers, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
 import { GANETI_PATH, runOsScript, type ScriptOptions, type ScriptRun } from '../../helpers/scripts.js';
@@ -77,7 +77,7 @@ export function installFixture(
   const libDir = join(work, 'lib');
   const configRoot = join(work, 'etc', 'ganeti');
   const configDir = join(configRoot, 'instance-debootstrap');
-  const cacheRoot = o.cacheRoot ?? DEFAULT_CACHE_ROOT;
+  const cacheRoot = o.cacheRoot ?? DEFAULTS.cacheRoot;
   const tmp = join(work, 'tmp');
   mkdirSync(osDir);
   mkdirSync(tmp, { mode: 0o1777 });

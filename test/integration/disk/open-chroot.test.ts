@@ -4,11 +4,14 @@
  * and symlinks in the guest never leading outside it.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enterChroot, openDisk, prepareDisk, processesRootedIn, renderFstab, type LayoutConfig } from '../../../src/disk/index.js';
-import { writeGuestFile } from '../../../src/boot/guest-files.js';
+import { openDisk, prepareDisk, type LayoutConfig } from '../../../src/disk/index.js';
+import { processesRootedIn } from '../../../src/disk/processes.js';
+import { enterChroot } from '../../../src/guest/chroot.js';
+import { renderFstab } from '../../../src/guest/fstab.js';
+import { guestDirForHostTool, writeGuestFiles } from '../../../src/guest/writer.js';
 import { readMounts } from '../../../src/disk/mountinfo.js';
 import { ExecRunner } from '../../../src/process/runner.js';
 import { CleanupStack } from '../../../src/runtime/cleanup.js';
@@ -35,9 +38,11 @@ async function makeGuest(layout: LayoutConfig): Promise<{ rootUuid: string; boot
   const t = tools();
   try {
     const r = await prepareDisk({ path: disk!.path, layout, ...t });
-    writeGuestFile(r.target, 'etc/fstab', renderFstab(r.fstab));
-    writeGuestFile(r.target, 'etc/hostname', 'guest\n');
-    writeGuestFile(r.target, 'boot/marker', 'boot\n');
+    await writeGuestFiles(r.target, [
+      { kind: 'file', path: '/etc/fstab', content: renderFstab(r.fstab), mode: 0o644 },
+      { kind: 'file', path: '/etc/hostname', content: 'guest\n', mode: 0o644 },
+      { kind: 'file', path: '/boot/marker', content: 'boot\n', mode: 0o644 },
+    ]);
     return { rootUuid: r.partitions.find((p) => p.role === 'root')!.uuid!, bootUuid: r.partitions.find((p) => p.role === 'boot')?.uuid };
   } finally {
     await t.stack.unwind();
@@ -105,15 +110,16 @@ describe.skipIf(!isRoot)('chroot plumbing', () => {
     const daemon = spawn('chroot', [r.target, '/bin/sleep', '600'], { stdio: 'ignore', detached: true });
     daemon.unref();
     await new Promise((res) => setTimeout(res, 300));
-    expect(processesRootedIn(r.target)).toContain(daemon.pid);
+    expect(await processesRootedIn(r.target)).toContain(daemon.pid);
     await chroot.release();
-    expect(processesRootedIn(r.target)).toEqual([]);
+    expect(await processesRootedIn(r.target)).toEqual([]);
     for (const d of ['proc', 'sys', 'dev', 'dev/pts']) expect(readMounts().some((m) => m.mountPoint === join(r.target, d))).toBe(false);
     expect(readFileSync(join(r.target, 'usr/sbin/policy-rc.d'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+    expect(existsSync(join(r.target, 'usr/sbin/policy-rc.d.ganeti-os-saved'))).toBe(false);
     await stack.unwind();
   });
 
-  it('refuses a guest symlink where a mount point or file is expected', async () => {
+  it('refuses a guest symlink where a mount point is expected, and writes never leave the guest', async () => {
     disk = makeDiskFile(SIZE);
     const t = tools();
     stack = t.stack;
@@ -121,10 +127,23 @@ describe.skipIf(!isRoot)('chroot plumbing', () => {
     symlinkSync('/etc', join(r.target, 'proc'));
     await expect(enterChroot({ target: r.target, ...t })).rejects.toThrow(/mount point .*\/proc is a symlink/);
     mkdirSync(join(r.target, 'etc'));
+    const passwd = readFileSync('/etc/passwd', 'utf8');
     symlinkSync('/etc/passwd', join(r.target, 'etc/hostname'));
-    expect(() => writeGuestFile(r.target, 'etc/hostname', 'x')).toThrow(/symlink/);
+    const name = `ganeti-os-test-${process.pid}`;
     symlinkSync('/tmp', join(r.target, 'var'));
-    expect(() => writeGuestFile(r.target, 'var/lib/x', 'x')).toThrow(/is a symlink/);
+    await writeGuestFiles(r.target, [
+      { kind: 'file', path: '/etc/hostname', content: 'x\n', mode: 0o644 },
+      { kind: 'file', path: `/var/${name}`, content: 'x\n', mode: 0o644 },
+    ]);
+    // The final symlink is replaced, an inner one is followed inside the guest.
+    expect(lstatSync(join(r.target, 'etc/hostname')).isFile()).toBe(true);
+    expect(readFileSync('/etc/passwd', 'utf8')).toBe(passwd);
+    expect(existsSync(join(r.target, 'tmp', name))).toBe(true);
+    expect(existsSync(join('/tmp', name))).toBe(false);
+    // A path handed to a host tool must not go through a guest symlink at all.
+    symlinkSync('/etc', join(r.target, 'srv'));
+    await expect(guestDirForHostTool(r.target, '/srv/grub')).rejects.toThrow(/through a symlink/);
+    expect((await guestDirForHostTool(r.target, '/boot/grub')).endsWith('/boot/grub')).toBe(true);
     await stack.unwind();
   });
 });

@@ -32,7 +32,7 @@ import {
   renameGuest,
   writeGuestFiles,
 } from '../../../src/guest/index.js';
-import { NIC_DHCP, instance } from '../../../src/guest/test-instances.js';
+import { NIC_DHCP, instance } from '../../../src/guest/instances.test-helper.js';
 
 let base: string;
 let target: string;
@@ -232,7 +232,6 @@ describe('guest facts, identity and a full plan on a fake Debian tree', () => {
       network: 'ifupdown',
       systemdUnitDir: '/usr/lib/systemd/system',
       sshd: true,
-      debianVersion: '12.7',
     });
     const entries = planGuestConfig({
       info: instance([NIC_DHCP]),

@@ -29,7 +29,8 @@ async function run(plan: HookPlan, opts: { timeoutSec?: number } = {}) {
   const log = new Logger('info', sink);
   const stack = new CleanupStack(log);
   const env = buildHookEnv({
-    ganetiEnv: { INSTANCE_NAME: 'vm1' },
+    ganetiVars: { INSTANCE_NAME: 'vm1' },
+    nics: [],
     phase: 'post-config',
     os: 'debootstrap',
     variant: 'default',
@@ -164,7 +165,8 @@ describe.skipIf(!isRoot)('failing hooks', () => {
     setTimeout(() => ac.abort(), 500);
     const log = new Logger('info', new MemorySink());
     const env = buildHookEnv({
-      ganetiEnv: {},
+      ganetiVars: {},
+    nics: [],
       phase: 'post-config',
       os: 'debootstrap',
       variant: 'default',

@@ -38,10 +38,10 @@ let configRoot: string;
 let customize: string;
 let hooksTmp: string;
 
-async function runCustomizeDir(ganetiEnv: Record<string, string>) {
+async function runCustomizeDir(ganetiVars: Record<string, string>) {
   const sink = new MemorySink();
   const log = new Logger('debug', sink);
-  const resolved = await resolveVariant('debootstrap', 'default', debootstrapSchema, {
+  const resolved = await resolveVariant('debootstrap', 'bookworm', debootstrapSchema, {
     configRoot,
     legacy: { runner: new ExecRunner(log), mapping: debootstrapLegacyMapping },
   });
@@ -53,19 +53,20 @@ async function runCustomizeDir(ganetiEnv: Record<string, string>) {
     log,
   });
   const env = buildHookEnv({
-    ganetiEnv,
+    ganetiVars,
+    nics: [],
     phase: 'post-config',
     os: 'debootstrap',
-    variant: 'default',
+    variant: 'bookworm',
     target,
     blockdev: '/dev/loop-not-used',
     fsysdev: '/dev/loop-not-used-p1',
     values: v,
-    legacy: {
-      suite: v['suite'] as string,
-      arch: 'amd64',
-      partitionStyle: v['partition-style'] as string,
-      extraPkgs: v['extra-pkgs'] as string[],
+    extra: {
+      SUITE: v['suite'] as string,
+      ARCH: 'amd64',
+      PARTITION_STYLE: v['partition-style'] as string,
+      EXTRA_PKGS: (v['extra-pkgs'] as string[]).join(','),
     },
   });
   await runHooks(plan, 'post-config', { env, target, log, tmpDir: hooksTmp });

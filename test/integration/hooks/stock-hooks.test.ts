@@ -31,7 +31,7 @@ let hooksTmp: string;
 
 async function runStock(
   names: string[],
-  ganetiEnv: Record<string, string>,
+  ganetiVars: Record<string, string>,
   values: Record<string, unknown> = {},
   redact: string[] = [],
 ) {
@@ -40,7 +40,8 @@ async function runStock(
   for (const s of redact) log.redact(s);
   const plan = await discoverHooks({ variantHooks: names.map((n) => path.join(STOCK, n)) });
   const env = buildHookEnv({
-    ganetiEnv,
+    ganetiVars,
+    nics: [],
     phase: 'post-config',
     os: 'debootstrap',
     variant: 'default',
@@ -139,7 +140,8 @@ describe.skipIf(!isRoot)('stock hooks', () => {
     const plan = await discoverHooks({ variantHooks: [own] });
     const log = new Logger('info', new MemorySink());
     const env = buildHookEnv({
-      ganetiEnv: {},
+      ganetiVars: {},
+    nics: [],
       phase: 'post-config',
       os: 'debootstrap',
       variant: 'v',

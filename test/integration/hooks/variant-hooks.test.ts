@@ -52,17 +52,18 @@ async function install(variant: string) {
   await using stack = new CleanupStack(log);
   for (const phase of PHASES) {
     const env = buildHookEnv({
-      ganetiEnv: { INSTANCE_NAME: 'vm1.example.org', NIC_COUNT: '0', OS_VARIANT: variant },
+      ganetiVars: { INSTANCE_NAME: 'vm1.example.org', NIC_COUNT: '0', OS_VARIANT: variant },
+      nics: [],
       phase,
       os: 'debootstrap',
       variant,
       target,
       values: v,
-      legacy: {
-        suite: v['suite'] as string,
-        arch: 'amd64',
-        partitionStyle: v['partition-style'] as string,
-        extraPkgs: v['extra-pkgs'] as string[],
+      extra: {
+        SUITE: v['suite'] as string,
+        ARCH: 'amd64',
+        PARTITION_STYLE: v['partition-style'] as string,
+        EXTRA_PKGS: (v['extra-pkgs'] as string[]).join(','),
       },
     });
     await runHooks(plan, phase, {
@@ -117,7 +118,7 @@ afterEach(() => {
 describe.skipIf(!isRoot)('variant hooks on a real guest', () => {
   it("a variant runs its own hooks, its parent's (extend + append) and the provider-wide ones, per phase", async () => {
     const { plan } = await install('alpha');
-    expect(plan.phases['post-bootstrap'].map((h) => h.name)).toEqual(['10-base']);
+    expect(plan.phases['post-populate'].map((h) => h.name)).toEqual(['10-base']);
     expect(plan.phases['post-config'].map((h) => `${h.source}:${h.name}`)).toEqual([
       'provider:10-provider',
       'variant:20-alpha-config',
@@ -127,7 +128,7 @@ describe.skipIf(!isRoot)('variant hooks on a real guest', () => {
     const base = readFileSync(path.join(target, 'var/log/hooks-ran/10-base'), 'utf8').trim().split(' ');
     // phase, variant, cwd = the hooks root the hook belongs to (not the phase subdirectory), HOOKS_DIR
     expect(base).toEqual([
-      'post-bootstrap',
+      'post-populate',
       'alpha',
       path.join(dir, 'share/hooks/variants/base'),
       path.join(dir, 'share/hooks/variants/base'),
@@ -162,7 +163,8 @@ describe.skipIf(!isRoot)('variant hooks on a real guest', () => {
     });
     expect(plan.phases['post-config'].map((h) => h.name)).toEqual(['10-virtio-initramfs', '20-console-hvc0']);
     const env = buildHookEnv({
-      ganetiEnv: {},
+      ganetiVars: {},
+    nics: [],
       phase: 'post-config',
       os: 'debootstrap',
       variant: resolved.name,

@@ -94,7 +94,7 @@ describe('ganeti-os install', () => {
   });
 
   it('installs a custom provider from a TypeScript module', () => {
-    const r = ganetiOs('install', '--os-dir', osDir, '--lib-dir', libDir, '--search-path', osDir, '--provider', join(root, 'providers/example/provider.ts'));
+    const r = ganetiOs('install', '--os-dir', osDir, '--lib-dir', libDir, '--search-path', osDir, '--provider', join(root, 'test/fixtures/motd-provider.ts'));
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('installed motd');
     expect(readFileSync(join(osDir, 'motd', 'ganeti_api_version'), 'utf8')).toBe('20\n15\n10\n');

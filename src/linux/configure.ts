@@ -1,0 +1,120 @@
+/**
+ * The pass after the root holds its files, the same for every Linux provider: hooks of each phase,
+ * the guest's own files and identity (as its family and policy ask), commands in the guest, the
+ * bootloader. Commands in the guest wait for a BIOS grub-install started earlier, and so does every
+ * way out of here.
+ */
+import { bootConsole } from '../boot/console.js';
+import { installBootloader, type BootDisk } from '../boot/install.js';
+import type { Chroot, PreparedDisk } from '../disk/index.js';
+import { enterChroot } from '../guest/chroot.js';
+import { consoleDevice } from '../guest/console.js';
+import { runsStep, type GuestPolicy } from '../guest/family.js';
+import { detectGuest, generateSshHostKeys, newMachineId, planGuestConfig, restoreHostKeys, writeGuestFiles, type SavedKey, type SshHostKeyPair } from '../guest/index.js';
+import type { RootPassword } from '../guest/index.js';
+import type { CreateContext } from '../sdk/types.js';
+import { hookRunner } from './hooks.js';
+import type { BootPolicy, LinuxConfig } from './installer.js';
+
+export interface Populated {
+  os: string;
+  cfg: LinuxConfig;
+  policy: GuestPolicy;
+  boot: BootPolicy;
+  hookVars: Record<string, string>;
+  prepared: PreparedDisk;
+  hashedPassword: string | undefined;
+  savedKeys: readonly SavedKey[];
+  hostKeys: Promise<SshHostKeyPair[] | undefined>;
+  /** A BIOS grub-install already running (startBiosGrub). */
+  grubStarted?: Promise<void>;
+}
+
+export function bootDiskOf(p: PreparedDisk): BootDisk {
+  return { device: p.device, target: p.target, plan: p.plan, partitions: p.partitions, mapper: p.mapper, runtimeDir: p.runtimeDir };
+}
+
+function rootPassword(setting: LinuxConfig['settings']['guest']['rootPassword'], hashed: string | undefined): RootPassword {
+  if (hashed !== undefined) return { mode: 'hash', hash: hashed };
+  if (setting === 'empty') return { mode: 'hash', hash: '' };
+  return { mode: 'locked' };
+}
+
+export async function configureGuest(ctx: CreateContext<unknown>, o: Populated): Promise<void> {
+  const { instance, log, runner, cleanup: stack } = ctx;
+  const { prepared, policy, cfg } = o;
+  const g = cfg.settings.guest;
+  const family = policy.family;
+  // /proc, /sys, /dev (and policy-rc.d for families that want it) only when something runs there.
+  let chroot: Promise<Chroot> | undefined;
+  const inGuest = async (): Promise<Chroot> => {
+    await o.grubStarted;
+    return (chroot ??= enterChroot({
+      target: prepared.target,
+      runner,
+      cleanupRunner: ctx.cleanupRunner,
+      stack,
+      log,
+      env: family.chroot.env,
+      policyRcD: family.chroot.policyRcD,
+    }));
+  };
+  const root = prepared.partitions.find((p) => p.role === 'root');
+  const runPhase = await hookRunner({
+    os: o.os,
+    env: ctx.env,
+    paths: ctx.paths,
+    cfg,
+    extra: o.hookVars,
+    disk: { target: prepared.target, device: prepared.device, ...(root ? { rootDevice: root.device } : {}) },
+    log,
+    stack,
+    signal: ctx.signal,
+    beforeHooks: inGuest,
+  });
+  await runPhase('post-populate');
+
+  const facts = await detectGuest(prepared.target, family);
+  const serial = consoleDevice(cfg.settings.boot.serialConsole, instance);
+  const entries = planGuestConfig({
+    info: instance,
+    facts: g.network === 'ifupdown' || g.network === 'networkd' ? { ...facts, network: g.network } : facts,
+    machineId: newMachineId(),
+    fstab: prepared.fstab,
+    familyEntries: family.plan?.() ?? [],
+    ...(policy.skip ? { skip: policy.skip } : {}),
+    serialConsole: serial ?? false,
+    rootPassword: rootPassword(g.rootPassword, o.hashedPassword),
+    authorizedKeys: g.sshAuthorizedKeys,
+    locale: g.locale,
+    timezone: g.timezone,
+    hostnameStyle: g.hostnameFqdn ? 'fqdn' : 'short',
+    network: g.network !== 'none',
+  });
+  await writeGuestFiles(prepared.target, entries);
+  if (facts.sshd && runsStep(policy, 'ssh-host-keys')) {
+    const keys = await o.hostKeys;
+    await generateSshHostKeys({ runner, target: prepared.target, name: instance.name, ...(keys ? { keys } : {}) });
+    if (o.savedKeys.length > 0) await restoreHostKeys(prepared.target, o.savedKeys, log);
+  }
+  if (runsStep(policy, 'locale')) {
+    for (const c of family.commands?.({ locale: g.locale }) ?? []) await (await inGuest()).run(c.argv, { code: c.code, hint: c.hint });
+  }
+  await runPhase('post-config');
+
+  if (o.boot === 'grub') {
+    const con = bootConsole(serial);
+    await installBootloader({
+      disk: bootDiskOf(prepared),
+      runner,
+      log,
+      stack,
+      ...(con.serial ? { serialConsole: con.serial } : {}),
+      cmdline: con.cmdline,
+      ...(o.grubStarted ? { biosStarted: o.grubStarted } : {}),
+    });
+  }
+  await o.grubStarted;
+  await runPhase('pre-unmount');
+  if (chroot) await (await chroot).release();
+}

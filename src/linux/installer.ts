@@ -1,0 +1,91 @@
+/**
+ * The seam between the shared Linux install pipeline and a provider: what a provider declares
+ * (its configuration, how it fills the mounted root, what it leaves to the shared guest
+ * configuration and bootloader steps, how to check an imported tree) and nothing else. The
+ * pipeline (create.ts, import.ts, export.ts, rename.ts) runs the operations for it.
+ */
+import type { ResolvedVariant } from '../config/resolve.js';
+import type { FsImage, PreparedDisk } from '../disk/index.js';
+import type { GuestPolicy } from '../guest/family.js';
+import type { Runner } from '../process/runner.js';
+import type { CleanupStack } from '../runtime/cleanup.js';
+import type { Logger } from '../runtime/logger.js';
+import type { ProviderPaths, RenameContext } from '../sdk/types.js';
+import type { LinuxSettings } from './schema.js';
+
+/** A provider's configuration for one run, as the pipeline reads it. */
+export interface LinuxConfig {
+  /** The variant as resolved from its files (name; values become the hooks' GANETI_OS_VAR_*). */
+  resolved: ResolvedVariant;
+  /** The shared settings, OS parameters already applied (filesystem, ssh keys, ...). */
+  settings: LinuxSettings;
+  /** The private root-password parameter, hashed into the guest; never logged. */
+  rootPassword?: string;
+  /** An OS parameter chose the root filesystem (import keeps the exported one otherwise). */
+  explicitFilesystem?: boolean;
+}
+
+export interface ConfigureInput<P> {
+  paths: ProviderPaths;
+  /** The selected variant ('' when Ganeti gave none). */
+  variant: string;
+  params: P;
+  runner: Runner;
+  log: Logger;
+}
+
+/** What populating needs from the run: everything it acquires goes on `stack`. */
+export interface PopulateInput {
+  paths: ProviderPaths;
+  runner: Runner;
+  cleanupRunner: Runner;
+  log: Logger;
+  stack: CleanupStack;
+  signal: AbortSignal;
+}
+
+/**
+ * How the root gets its files. `begin` runs before the disk is prepared and returns at once, so
+ * its slow parts (a cache check, a download) overlap partitioning and formatting.
+ */
+export interface Population {
+  /**
+   * A filesystem image for the root partition, asked for by the disk layer only when root is
+   * about to be formatted; used when its type matches and it fits (mkfs otherwise).
+   */
+  rootImage?: () => Promise<FsImage | undefined>;
+  /** The populate step wants the target empty (a bootstrapper writing straight onto the disk). */
+  needsEmptyTarget?: boolean;
+  /** The guest will have an OpenSSH server: its host keys are made while the disk is prepared. */
+  sshServer?: boolean;
+  /** Put the files in place on the prepared, mounted disk; returns a line for the log. */
+  fill(disk: PreparedDisk): Promise<string>;
+  /** Settle work still in flight when the run fails before `fill` (its undo must be registered first). */
+  settled(): Promise<unknown>;
+}
+
+export type BootPolicy = 'grub' | 'self' | 'none';
+
+export interface LinuxInstaller<P = Record<string, unknown>, C extends LinuxConfig = LinuxConfig> {
+  /** The OS name (directory of Ganeti's search path). */
+  os: string;
+  configure(input: ConfigureInput<P>): Promise<C>;
+  /** One line saying what is installed (suite, architecture, ...), for the log. */
+  describe?(cfg: C): string;
+  begin(cfg: C, run: PopulateInput): Population;
+  /** The shared guest configuration this guest gets (family, skipped steps). */
+  guest(cfg: C): GuestPolicy;
+  /**
+   * `grub`: the shared GRUB step (BIOS and UEFI as the layout has them); `self`: populate installs
+   * its own bootloader; `none`: nothing boots from the disk by itself.
+   */
+  boot(cfg: C): BootPolicy;
+  /** Variables the provider's hooks expect besides the shared ones (instance-debootstrap's SUITE, ...). */
+  hookVars?(cfg: C): Record<string, string>;
+  /** Check an imported disk 0 holds a tree of this provider; throw OsError otherwise. */
+  verifyTree?(target: string, cfg: C): Promise<void>;
+  /** Replace the shared rename (a guest whose configuration names the instance elsewhere). */
+  rename?(ctx: RenameContext<P>): Promise<void>;
+  /** Fill the cache for a variant without a disk (`ganeti-os cache warm`). */
+  warm?(cfg: C, run: PopulateInput): Promise<{ path: string; hit: boolean }>;
+}
