@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import type { CleanupStack } from '../runtime/cleanup.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';

@@ -6,7 +6,19 @@ import * as v from 'valibot';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { readJsonFile } from '../fs/json.js';
 
-const SidecarSchema = v.object({
+/** Spelled out, not inferred from the schema: the SDK's declarations reach it and must not need valibot. */
+export interface CacheSidecar {
+  format: 1;
+  key: string;
+  file: string;
+  inputs: Record<string, unknown>;
+  createdAt: string;
+  size: number;
+  sha256: string;
+  buildSeconds?: number | undefined;
+}
+
+const SidecarSchema: v.GenericSchema<unknown, CacheSidecar> = v.object({
   format: v.literal(1),
   key: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
   file: v.string(),
@@ -16,8 +28,6 @@ const SidecarSchema = v.object({
   sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
   buildSeconds: v.optional(v.number()),
 });
-
-export type CacheSidecar = v.InferOutput<typeof SidecarSchema>;
 
 /** Parse a tarball's sidecar; undefined when missing, unreadable or not ours. */
 export function readSidecar(path: string): Promise<CacheSidecar | undefined> {

@@ -16,7 +16,7 @@
  * of the chain set; its provenance is `legacy:<file>`.
  */
 import { OsError, OsErrors } from '../runtime/errors.js';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { TOOL_PATH } from '../process/tool-path.js';
 import { coerceValue, expectedOf, type Value, type VariantSchema } from './schema.js';
 

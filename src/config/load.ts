@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { readVariantsList } from '../ganeti/os-dir.js';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { isOsError, OsError } from '../runtime/errors.js';
 import type { ProviderPaths } from '../sdk/types.js';
 import type { LegacyMapping } from './legacy.js';

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { OsError, OsErrors } from '../runtime/errors.js';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { readLegacyConfig, type LegacyMapping } from './legacy.js';
 import { checkVariantName } from '../ganeti/names.js';
 import {

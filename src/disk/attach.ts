@@ -4,7 +4,7 @@
  * never changed. A disk in use is refused before anything is done.
  */
 import { realpathSync, statSync } from 'node:fs';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { OsError } from '../runtime/errors.js';
 import type { DiskContext } from './context.js';
 import { checkBlockDeviceFree, checkFileFree } from './inuse.js';

@@ -5,7 +5,7 @@
  * guest for the duration (policy-rc.d) is src/guest/chroot.ts's, on top of this.
  */
 import { join } from 'node:path';
-import type { RunOptions, RunResult, Runner } from '../process/runner.js';
+import type { RunOptions, RunResult, Runner } from '../process/types.js';
 import type { CleanupHandle } from '../runtime/cleanup.js';
 import { diskContext, type DiskContext, type DiskContextInput } from './context.js';
 import { mountAndRegister } from './mount.js';

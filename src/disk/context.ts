@@ -6,7 +6,7 @@
  * after SIGTERM it refuses to start new commands, but the undo steps (umount, partx -d, losetup -d)
  * must still run. Pass an ExecRunner without a signal there; it defaults to `runner`.
  */
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import type { CleanupStack } from '../runtime/cleanup.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Journal } from './journal.js';

@@ -2,7 +2,7 @@
  * A fake Runner for unit tests of executors whose tools cannot run here (device-mapper): records
  * each call and answers from a table of canned results.
  */
-import type { RunOptions, RunResult, Runner } from '../process/runner.js';
+import type { RunOptions, RunResult, Runner } from '../process/types.js';
 
 export interface Call {
   cmd: string;

@@ -2,7 +2,7 @@
  * Filesystems: mkfs command lines (pure), running them after wiping the partition's old signatures,
  * and reading UUIDs back with `blkid -c /dev/null -o export` (no stale cache).
  */
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { OsError } from '../runtime/errors.js';
 import type { PartitionContent } from './layout.js';
 import { wipeSignatures } from './partition.js';

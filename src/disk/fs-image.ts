@@ -5,7 +5,7 @@
  * the partition, tune2fs gives it the instance's own UUID. Writing ~800 MiB of blocks costs a
  * fraction of creating the tree's tens of thousands of files one by one.
  */
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 
 export const IMAGE_FILESYSTEMS = ['ext2', 'ext3', 'ext4'] as const;
 export type ImageFilesystem = (typeof IMAGE_FILESYSTEMS)[number];

@@ -4,7 +4,7 @@
  * The error is one line saying which device and by what.
  */
 import { readFileSync, realpathSync } from 'node:fs';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { OsError } from '../runtime/errors.js';
 import { loopsBackedBy } from './loop.js';
 import { readMounts, type MountInfo } from './mountinfo.js';

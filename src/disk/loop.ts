@@ -3,7 +3,7 @@
  * (`losetup -J -l -j`), detach. Whoever attaches registers the detach on the cleanup stack.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import type { CleanupHandle } from '../runtime/cleanup.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';

@@ -5,7 +5,7 @@
  */
 import { lstatSync, mkdirSync, rmdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import type { CleanupHandle } from '../runtime/cleanup.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';

@@ -3,7 +3,7 @@
  * are wiped first; sfdisk gets `--no-reread --no-tell-kernel` (BLKRRPART fails on DRBD/LVM and loops)
  * and the mapper makes the kernel see the partitions afterwards.
  */
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import type { Logger } from '../runtime/logger.js';
 import type { PartitionPlan } from './layout.js';
 import { parseSfdiskJson, renderSfdiskScript, type PartitionTable } from './sfdisk.js';

@@ -6,7 +6,7 @@
  * acquisition, so a run killed at any point leaves the dir behind.
  */
 import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { readJournal, runtimeDirFor, RUNTIME_ROOT } from './journal.js';

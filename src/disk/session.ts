@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { readMounts } from './mountinfo.js';
 import { diskContext, type DiskContext, type DiskContextInput } from './context.js';
 import { Journal, runtimeDirFor, RUNTIME_ROOT } from './journal.js';

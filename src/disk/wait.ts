@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { OsError } from '../runtime/errors.js';
 
 function isBlock(path: string): boolean {

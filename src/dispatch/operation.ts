@@ -7,7 +7,7 @@ import { writeSync } from 'node:fs';
 import { resolveParams } from '../sdk/params.js';
 import type { AnyProvider, BaseContext, ProviderPaths } from '../sdk/types.js';
 import { CleanupStack } from '../runtime/cleanup.js';
-import { OsErrors } from '../runtime/errors.js';
+import { OsError, OsErrors } from '../runtime/errors.js';
 import { Logger } from '../runtime/logger.js';
 import { guardSignals } from '../runtime/signals.js';
 import { parseScriptEnv } from '../ganeti/env.js';
@@ -39,6 +39,10 @@ export async function runOperation(input: OperationInput): Promise<void> {
     await provider.verify?.(values, { variant: env.os.variant, paths, log });
     return;
   }
+  if (!provider[script]) {
+    if ((provider.noOp as readonly string[] | undefined)?.includes(script)) return;
+    throw unsupported(provider.name, script);
+  }
   const stack = new CleanupStack(log);
   const guard = guardSignals(stack, log);
   try {
@@ -62,14 +66,14 @@ export async function runOperation(input: OperationInput): Promise<void> {
     );
     switch (script) {
       case 'create':
-        await provider.create({ ...base, instance, reinstall: instance.reinstall });
+        await provider.create?.({ ...base, instance, reinstall: instance.reinstall });
         break;
       case 'rename':
-        await provider.rename({ ...base, instance, oldName: env.oldName ?? '' });
+        await provider.rename?.({ ...base, instance, oldName: env.oldName ?? '' });
         break;
       case 'export': {
         const target = env.export!;
-        await provider.export({
+        await provider.export?.({
           ...base,
           instance,
           target,
@@ -81,7 +85,7 @@ export async function runOperation(input: OperationInput): Promise<void> {
         break;
       }
       case 'import':
-        await provider.import({ ...base, instance, target: env.import!, in: 0 });
+        await provider.import?.({ ...base, instance, target: env.import!, in: 0 });
         break;
     }
     log.debug(`${script} done in ${((Date.now() - started) / 1000).toFixed(1)} s, cleaning up`);
@@ -89,4 +93,16 @@ export async function runOperation(input: OperationInput): Promise<void> {
     await stack.unwind();
     guard.dispose();
   }
+}
+
+/** The answer to an operation the provider leaves out: Ganeti shows the admin this line. */
+function unsupported(os: string, op: Exclude<ScriptName, 'verify'>): OsError {
+  const raw = "the noop provider moves an instance's disks as raw bytes";
+  const hint = {
+    create: `the ${os} provider installs nothing: give it a create(), or add the instance with another OS (e.g. -o noop) and install the guest yourself`,
+    rename: 'Ganeti has renamed the instance: change the name inside the guest yourself',
+    export: `${raw}: switch the instance to it (gnt-instance modify -o noop) before exporting`,
+    import: `${raw}: import the instance with -o noop`,
+  }[op];
+  return new OsError('E_UNSUPPORTED', `${os} does not support ${op}`, { hint });
 }

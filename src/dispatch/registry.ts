@@ -59,15 +59,16 @@ function checkProvider(p: unknown, from: string): AnyProvider {
       'E_PROVIDER_INVALID',
       `${from} has no default export (a provider made with defineProvider)`,
       {
-        hint: 'export default defineProvider({ name, description, params, create, export, import, rename })',
+        hint: 'export default defineProvider({ name, description, params, create })',
       },
     );
   }
   if (typeof o.name !== 'string' || !OS_NAME.test(o.name)) problems.push(`name must match ${OS_NAME.source}`);
   if (typeof o.description !== 'string') problems.push('description is missing');
   if (typeof o.params !== 'object') problems.push('params is missing');
+  // The operations are optional (the script answers a missing one with E_UNSUPPORTED), not mistyped.
   for (const op of ['create', 'export', 'import', 'rename'] as const)
-    if (typeof o[op] !== 'function') problems.push(`${op}() is missing`);
+    if (o[op] !== undefined && typeof o[op] !== 'function') problems.push(`${op} must be a function`);
   if (problems.length > 0) {
     throw new OsError('E_PROVIDER_INVALID', `${from} is not a valid provider: ${problems.join('; ')}`, {
       hint: 'see README "Writing a provider"',

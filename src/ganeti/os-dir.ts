@@ -2,7 +2,8 @@
  * The files of an OS directory, written and read here only. Rules from Ganeti's code (see README
  * "OS API"): ganeti_api_version has one integer per line and no blank lines; parameters.list has
  * `name description` on every line, no blanks, no comments; variants.list has one variant per line,
- * the default first (Ganeti uses the first line when an instance names no variant). Next to them
+ * the default first (Ganeti 3.0 refuses an OS name without a variant; the first line is what
+ * `gnt-os` shows as the default). Next to them
  * ganeti-os keeps its manifest (manifest.ts); the five scripts are symlinks to the shared entry.
  */
 import { lstatSync, readFileSync } from 'node:fs';

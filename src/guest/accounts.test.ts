@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { Logger, MemorySink } from '../runtime/logger.js';
 import { hashPassword, planAuthorizedKeys, planRootPassword, setShadowPassword } from './accounts.js';
 import { describeEntries } from './describe.test-helper.js';

@@ -5,7 +5,7 @@
  */
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import type { GuestEntry } from './types.js';
 
 export type RootPassword = { mode: 'locked' } | { mode: 'disabled' } | { mode: 'hash'; hash: string };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openDisk } from '../disk/index.js';
 import { resolveInGuest, targetRoot, writeGuestFiles } from './index.js';
 import { readRegularNoFollow } from '../fs/nofollow.js';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { CleanupStack } from '../runtime/cleanup.js';
 import { isOsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';

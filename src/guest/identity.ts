@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import { OsError } from '../runtime/errors.js';
 import { resolveInGuest, targetRoot } from './guest-path.js';
 import type { GuestEntry, WriteReport } from './types.js';

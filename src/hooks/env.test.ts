@@ -73,7 +73,10 @@ describe('hook environment', () => {
       fsysdev: '/dev/loop0p1',
       values: { suite: 'bookworm', 'extra-pkgs': ['a', 'b'], 'hostname-fqdn': false },
       extra: { SUITE: 'bookworm', ARCH: 'amd64', PARTITION_STYLE: 'msdos', EXTRA_PKGS: 'a,b' },
+      inherited: { SITE_DOMAIN: 'example.com', SUITE: 'sid', TARGET: '/', OSP_FILESYSTEM: 'xfs' },
     });
+    // what the peer's shell files export reaches hooks, but never overrides Ganeti's variables or ours
+    expect(env).toMatchObject({ SITE_DOMAIN: 'example.com', SUITE: 'bookworm', TARGET: '/mnt/t', OSP_FILESYSTEM: 'ext4' });
     expect(env).toMatchObject({
       OS_VARIANT: 'bookworm',
       OSP_FILESYSTEM: 'ext4',

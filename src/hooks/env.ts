@@ -29,6 +29,11 @@ export interface HookEnvInput {
   values?: Readonly<Record<string, unknown>>;
   /** What the provider gives its hooks besides (instance-debootstrap's SUITE, ARCH, ...). */
   extra?: Readonly<Record<string, string>>;
+  /**
+   * Variables the peer's shell configuration exports (its hooks saw them): below everything else,
+   * so they never override Ganeti's variables or ours.
+   */
+  inherited?: Readonly<Record<string, string>>;
 }
 
 /** One NIC as NICS_JSON carries it (Ganeti's own field names). */
@@ -91,7 +96,7 @@ function showVar(v: unknown): string {
 
 /** The environment of the hooks of one phase (without the per-hook HOOKS_DIR/CONFDATA). */
 export function buildHookEnv(input: HookEnvInput): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...input.inherited };
   for (const [k, v] of Object.entries(input.ganetiVars)) if (GANETI_VAR.test(k)) env[k] = v;
   for (const [k, v] of Object.entries(input.values ?? {})) {
     if (v !== undefined) env[varName(k)] = showVar(v);

@@ -12,6 +12,9 @@ import { consoleDevice } from '../guest/console.js';
 import { runsStep, type GuestPolicy } from '../guest/family.js';
 import { detectGuest, generateSshHostKeys, newMachineId, planGuestConfig, restoreHostKeys, writeGuestFiles, type SavedKey, type SshHostKeyPair } from '../guest/index.js';
 import type { RootPassword } from '../guest/index.js';
+import type { Runner } from '../process/types.js';
+import type { CleanupStack } from '../runtime/cleanup.js';
+import type { Logger } from '../runtime/logger.js';
 import type { CreateContext } from '../sdk/types.js';
 import { hookRunner } from './hooks.js';
 import type { BootPolicy, LinuxConfig } from './installer.js';
@@ -32,6 +35,23 @@ export interface Populated {
 
 export function bootDiskOf(p: PreparedDisk): BootDisk {
   return { device: p.device, target: p.target, plan: p.plan, partitions: p.partitions, mapper: p.mapper, runtimeDir: p.runtimeDir };
+}
+
+/** The shared GRUB step, its console following the serial device (or none). */
+export async function installGrub(
+  run: { runner: Runner; log: Logger; stack: CleanupStack },
+  prepared: PreparedDisk,
+  serial: string | undefined,
+  biosStarted?: Promise<void>,
+): Promise<void> {
+  const con = bootConsole(serial);
+  await installBootloader({
+    disk: bootDiskOf(prepared),
+    ...run,
+    ...(con.serial ? { serialConsole: con.serial } : {}),
+    cmdline: con.cmdline,
+    ...(biosStarted ? { biosStarted } : {}),
+  });
 }
 
 function rootPassword(setting: LinuxConfig['settings']['guest']['rootPassword'], hashed: string | undefined): RootPassword {
@@ -102,18 +122,7 @@ export async function configureGuest(ctx: CreateContext<unknown>, o: Populated):
   }
   await runPhase('post-config');
 
-  if (o.boot === 'grub') {
-    const con = bootConsole(serial);
-    await installBootloader({
-      disk: bootDiskOf(prepared),
-      runner,
-      log,
-      stack,
-      ...(con.serial ? { serialConsole: con.serial } : {}),
-      cmdline: con.cmdline,
-      ...(o.grubStarted ? { biosStarted: o.grubStarted } : {}),
-    });
-  }
+  if (o.boot === 'grub') await installGrub({ runner, log, stack }, prepared, serial, o.grubStarted);
   await o.grubStarted;
   await runPhase('pre-unmount');
   if (chroot) await (await chroot).release();

@@ -50,6 +50,7 @@ export async function hookRunner(i: HookRunInput): Promise<PhaseRunner> {
       ...(i.disk.rootDevice ? { fsysdev: i.disk.rootDevice } : {}),
       values: i.cfg.resolved.values,
       extra: i.extra,
+      inherited: i.cfg.resolved.legacyExports,
     });
     await runHooks(plan, phase, { env, target: i.disk.target, log: i.log, stack: i.stack, timeoutSec: h.hookTimeout, signal: i.signal });
   };

@@ -6,8 +6,6 @@
  * stream is written back as it is. A dump(8) stream (the export of instance-debootstrap, whose
  * backups must keep working once it is replaced) is restored into disk 0 like a tree.
  */
-import { bootConsole } from '../boot/console.js';
-import { installBootloader } from '../boot/install.js';
 import { prepareDisk, type LayoutConfig } from '../disk/index.js';
 import { consoleDevice } from '../guest/console.js';
 import { mergeFstab } from '../guest/fstab.js';
@@ -16,7 +14,7 @@ import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ImportContext } from '../sdk/types.js';
 import { importRaw, importTree, readStreamStart, restoreDump } from '../stream/index.js';
-import { bootDiskOf } from './configure.js';
+import { installGrub } from './configure.js';
 import { diskTarget, layoutOf } from './disk.js';
 import type { LinuxConfig, LinuxInstaller } from './installer.js';
 import { ROOT_FS_VALUES } from './schema.js';
@@ -86,16 +84,6 @@ export async function importLinux<P>(ctx: ImportContext<P>, installer: LinuxInst
   if (runsStep(policy, 'network')) {
     await refreshNetwork(prepared.target, instance, cfg.settings.guest.network, (t) => detectGuest(t, policy.family));
   }
-  if (installer.boot(cfg) === 'grub') {
-    const con = bootConsole(consoleDevice(cfg.settings.boot.serialConsole, instance));
-    await installBootloader({
-      disk: bootDiskOf(prepared),
-      runner,
-      log,
-      stack,
-      ...(con.serial ? { serialConsole: con.serial } : {}),
-      cmdline: con.cmdline,
-    });
-  }
+  if (installer.boot(cfg) === 'grub') await installGrub({ runner, log, stack }, prepared, consoleDevice(cfg.settings.boot.serialConsole, instance));
   log.info(`imported ${instance.name} disk 0`);
 }

@@ -7,7 +7,7 @@
 import type { ResolvedVariant } from '../config/resolve.js';
 import type { FsImage, PreparedDisk } from '../disk/index.js';
 import type { GuestPolicy } from '../guest/family.js';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import type { CleanupStack } from '../runtime/cleanup.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ProviderPaths, RenameContext } from '../sdk/types.js';

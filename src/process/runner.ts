@@ -5,40 +5,10 @@
  * Bulk data never goes through here buffered: see pipeline.ts.
  */
 import { execa, type Options as ExecaOptions } from 'execa';
-import { OsError, type ErrorCode } from '../runtime/errors.js';
+import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
+import type { RunOptions, RunResult, Runner } from './types.js';
 import { TOOL_PATH } from './tool-path.js';
-
-export interface RunOptions {
-  /** Text written to the command's stdin. */
-  input?: string;
-  cwd?: string;
-  /** Extra environment (merged over the process environment). */
-  env?: Record<string, string | undefined>;
-  /** Replace the environment entirely. */
-  cleanEnv?: boolean;
-  timeoutMs?: number;
-  /** When false, a non-zero exit is returned instead of thrown. */
-  reject?: boolean;
-  /** Error code used when the command fails. */
-  code?: ErrorCode;
-  hint?: string;
-  /** Let the child write straight to our stderr (long-running tools like debootstrap). */
-  stderrToLog?: boolean;
-  /** Hide argument values (e.g. passwords) from the debug log. */
-  redactArgs?: boolean;
-}
-
-export interface RunResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  failed: boolean;
-}
-
-export interface Runner {
-  run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
-}
 
 function lastLine(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -23,7 +23,7 @@ export type { ParamDecl, ParamDecls, ParamValues } from './params.js';
 export { OsError, isOsError } from '../runtime/errors.js';
 export { Logger } from '../runtime/logger.js';
 export { CleanupStack } from '../runtime/cleanup.js';
-export type { Runner, RunOptions, RunResult } from '../process/runner.js';
+export type { Runner, RunOptions, RunResult } from '../process/types.js';
 export type { InstanceInfo, DiskInfo, NicInfo, NetworkInfo, ScriptEnv } from '../ganeti/types.js';
 export { defineSchema, defaultsOf, schemaDocs, type KeySpec, type Value, type VariantSchema } from '../config/schema.js';
 export type { LegacyMapping } from '../config/legacy.js';

@@ -5,7 +5,7 @@
  * modules the operations `import()` lazily.
  */
 import type { ApiVersion, InstanceInfo, ScriptEnv, StreamTarget } from '../ganeti/types.js';
-import type { Runner } from '../process/runner.js';
+import type { Runner } from '../process/types.js';
 import type { CleanupStack } from '../runtime/cleanup.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ParamDecls, ParamValues } from './params.js';
@@ -126,10 +126,14 @@ export interface Provider<P extends ParamDecls = ParamDecls> {
   warmCache?(ctx: WarmContext): Promise<{ path: string; hit: boolean }>;
   /** Checks across parameters (each one is already parsed); throw OsError. */
   verify?(params: ParamValues<P>, ctx: VerifyContext): Promise<void> | void;
-  create(ctx: CreateContext<ParamValues<P>>): Promise<void>;
-  export(ctx: ExportContext<ParamValues<P>>): Promise<void>;
-  import(ctx: ImportContext<ParamValues<P>>): Promise<void>;
-  rename(ctx: RenameContext<ParamValues<P>>): Promise<void>;
+  /*
+   * The operations, each optional: implement those the provider supports. Ganeti running one that is
+   * left out gets `error[E_UNSUPPORTED]` (src/dispatch/operation.ts), unless `noOp` lists it.
+   */
+  create?(ctx: CreateContext<ParamValues<P>>): Promise<void>;
+  export?(ctx: ExportContext<ParamValues<P>>): Promise<void>;
+  import?(ctx: ImportContext<ParamValues<P>>): Promise<void>;
+  rename?(ctx: RenameContext<ParamValues<P>>): Promise<void>;
 }
 
 /** Identity helper that gives a provider object its types. */

@@ -203,6 +203,16 @@ describe('the scripts, run as Ganeti runs them', () => {
     expect(existsSync(marker)).toBe(false);
     expect(lastLine(killed.stderr)).toMatch(/^error\[E_INTERRUPTED\]: stopped by SIGTERM/);
   });
+
+  it('answers an operation the provider leaves out with E_UNSUPPORTED', async () => {
+    const disk = join(work, 'motd-export.img');
+    execFileSync('truncate', ['-s', '1M', disk]);
+    const env = { ...instanceEnv(disk), OS_NAME: 'motd', OS_VARIANT: 'default', INSTANCE_OS: 'motd+default' };
+    const exp = await runOsScript(join(osDir, 'motd'), 'export', { ...env, EXPORT_DEVICE: disk, EXPORT_INDEX: '0' });
+    expect(exp.code).not.toBe(0);
+    expect(exp.stdout.length).toBe(0);
+    expect(lastLine(exp.stderr)).toMatch(/^error\[E_UNSUPPORTED\]: motd does not support export \(hint: .*noop.*\)$/);
+  });
 });
 
 describe('ganeti-os uninstall', () => {
