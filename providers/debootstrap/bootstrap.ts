@@ -89,7 +89,7 @@ export function cacheInputs(p: BootstrapPlan): Record<string, unknown> {
  * merges /usr the way debootstrap does and installs usr-is-merged instead, where the suite has it
  * (from bookworm on; earlier suites are left as they were).
  */
-export const MERGED_USR_HOOK = '/usr/share/mmdebstrap/hooks/maybe-merged-usr';
+const MERGED_USR_HOOK = '/usr/share/mmdebstrap/hooks/maybe-merged-usr';
 
 export function bootstrapArgv(p: BootstrapPlan, dir: string): { cmd: string; args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true' };

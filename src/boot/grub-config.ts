@@ -30,7 +30,7 @@ export function kernelCommandLine(o: { rootUuid: string; serial?: SerialConsole 
   return [`root=UUID=${o.rootUuid}`, 'ro', ...consoleArgs(o.serial), ...(o.extra ?? [])].join(' ');
 }
 
-export function serialCommand(s: SerialConsole): string {
+function serialCommand(s: SerialConsole): string {
   return `serial --unit=${serialUnit(s)} --speed=${s.speed} --word=8 --parity=no --stop=1`;
 }
 

@@ -19,7 +19,7 @@ import { readGuestDir } from '../guest/guest-path.js';
 import type { GuestFile } from '../guest/types.js';
 import { guestDirForHostTool, writeGuestFiles } from '../guest/writer.js';
 
-export const GRUB_LIB = '/usr/lib/grub';
+const GRUB_LIB = '/usr/lib/grub';
 
 export interface BootDisk {
   device: string;
@@ -54,7 +54,7 @@ export function startBiosGrub(disk: BootDisk, runner: Runner): Promise<void> | u
  * grub-install fsyncs each of the ~300 files it copies: through eatmydata (when installed) those are
  * no-ops, and the single flush of the device after the last unmount makes everything durable.
  */
-export const EATMYDATA = '/usr/bin/eatmydata';
+const EATMYDATA = '/usr/bin/eatmydata';
 
 /** The grub-install argv for BIOS (pure, given whether eatmydata is there). */
 export function biosGrubCommand(disk: Pick<BootDisk, 'target' | 'device'>, modules: readonly string[], eatmydata: boolean): [string, string[]] {

@@ -30,7 +30,7 @@ export interface BootTestResult {
 }
 
 /** qemu argv (pure apart from locating OVMF). */
-export function qemuArgs(o: BootTestOptions): string[] {
+function qemuArgs(o: BootTestOptions): string[] {
   const args = [
     '-accel', 'tcg',
     '-m', String(o.memoryMiB ?? 1024),

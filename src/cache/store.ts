@@ -57,7 +57,7 @@ export interface CacheEntryResult {
 }
 
 /** The cache directory, created 0700 when missing. */
-export async function ensureDir(dir: string): Promise<void> {
+async function ensureDir(dir: string): Promise<void> {
   try {
     const st = await stat(dir);
     if (!st.isDirectory()) throw new OsError('E_CACHE_DIR', `cache directory ${dir} is not a directory`);

@@ -17,7 +17,7 @@ export function registerCommands(f: CommandFactory): void {
   factories.push(f);
 }
 
-export function buildProgram(ctx: CliContext): Command {
+function buildProgram(ctx: CliContext): Command {
   const program = new Command('ganeti-os')
     .description('Ganeti OS providers and disk image builder')
     .version(VERSION)

@@ -138,7 +138,9 @@ export async function sourceShellFiles(
     },
   );
   if (r.failed) {
-    const tail = r.stderr.trim().split('\n').pop() ?? '';
+    // bash -n prints `<file>: line N: syntax error ...` and then the offending line: keep the first.
+    const lines = r.stderr.trim().split('\n');
+    const tail = lines.find((l) => l.includes(': syntax error')) ?? lines.pop() ?? '';
     const files = [defaultsFile, variantFile].filter(Boolean).join(' and ');
     throw new OsError(
       'E_LEGACY_CONFIG',

@@ -2,14 +2,15 @@
  * A provider's variant for one run, and its published variants: the YAML chain, the shipped files
  * and the peer's shell files, as every provider with variant files reads them.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { hasManifest, readManifest, unpublishedVariant } from '../ganeti/manifest.js';
 import { readVariantsList } from '../ganeti/os-dir.js';
 import type { Runner } from '../process/types.js';
 import { isOsError, OsError } from '../runtime/errors.js';
 import type { ProviderPaths } from '../sdk/types.js';
 import type { LegacyMapping } from './legacy.js';
 import { listVariants } from './list.js';
-import type { ConfigLocation } from './paths.js';
+import { adminVariantsDir, legacyDefaultsFile, shippedVariantsDir, type ConfigLocation } from './paths.js';
 import { resolveVariant, type ResolvedVariant } from './resolve.js';
 import type { VariantSchema } from './schema.js';
 
@@ -42,6 +43,74 @@ export async function loadVariant(files: VariantFiles, paths: ProviderPaths, var
 }
 
 /**
+ * verify's check of the variant Ganeti selected: published (variants.list), and it resolves. One
+ * that publishing skipped as broken is resolved anyway, for its error to name the file and line.
+ */
+export async function verifyVariant(files: VariantFiles, paths: ProviderPaths, variantName: string, runner: Runner): Promise<void> {
+  const listed = readVariantsList(paths.osDir);
+  if (!listed.includes(variantName)) {
+    const skipped = hasManifest(paths.osDir) ? (readManifest(paths.osDir).skippedVariants ?? []) : [];
+    if (skipped.includes(variantName)) await loadVariant(files, paths, variantName, runner);
+    throw unpublishedVariant(files.os, variantName, listed);
+  }
+  await loadVariant(files, paths, variantName, runner);
+}
+
+export interface PublishableVariant {
+  name: string;
+  /** The files resolving it read, and the places where a new file would change it. */
+  inputs: string[];
+}
+
+export interface BrokenVariant {
+  name: string;
+  /** Why it does not resolve; its message names the file and line. */
+  error: OsError;
+}
+
+/** Resolve each of `names` as an operation would: those that resolve (with their inputs) and those that do not. */
+export async function resolvePublished(
+  files: VariantFiles,
+  paths: ProviderPaths,
+  names: readonly string[],
+  runner: Runner,
+): Promise<{ resolved: PublishableVariant[]; broken: BrokenVariant[] }> {
+  const resolved: PublishableVariant[] = [];
+  const broken: BrokenVariant[] = [];
+  for (const name of names) {
+    try {
+      const r = await loadVariant(files, paths, name, runner);
+      resolved.push({ name, inputs: inputsOf(files, paths, r) });
+    } catch (e) {
+      if (!isOsError(e)) throw e;
+      broken.push({ name, error: e });
+    }
+  }
+  return { resolved, broken };
+}
+
+/**
+ * Every path whose content decides how `r` resolves: the files read, each chain name's admin and
+ * shipped YAML places (an admin file appearing overrides the shipped one) and, with the peer's
+ * shell mapping, the variant's `.conf` and the defaults file.
+ */
+function inputsOf(files: VariantFiles, paths: ProviderPaths, r: ResolvedVariant): string[] {
+  const loc = configLocation(files.os, paths);
+  const out = new Set(r.files);
+  const shipped = shippedVariantsDir(files.os, loc);
+  const chain = r.files.filter((f) => f.endsWith('.yaml')).map((f) => basename(f, '.yaml'));
+  for (const name of [r.name, ...chain]) {
+    out.add(join(adminVariantsDir(files.os, loc), `${name}.yaml`));
+    if (shipped) out.add(join(shipped, `${name}.yaml`));
+  }
+  if (files.legacy) {
+    out.add(join(adminVariantsDir(files.os, loc), `${r.name}.conf`));
+    out.add(legacyDefaultsFile(files.os, loc));
+  }
+  return [...out];
+}
+
+/**
  * As instance-debootstrap does, tell a published variant whose file went missing (an admin's
  * mistake on this node) from a variant that was never published (a user's mistake).
  */
@@ -53,8 +122,5 @@ function unknownVariant(os: string, paths: ProviderPaths, name: string, cause: O
       cause,
     });
   }
-  return new OsError('E_VARIANT_UNKNOWN', `variant ${name} is not published by ${os}`, {
-    hint: `choose one of: ${listed.join(', ') || '(none installed)'}; see \`ganeti-os variants list ${os}\``,
-    cause,
-  });
+  return unpublishedVariant(os, name, listed, cause);
 }

@@ -36,7 +36,7 @@ export interface VariantSchema {
 }
 
 /** Meta keys common to every provider's schema. */
-export const META_KEYS: readonly KeySpec[] = [
+const META_KEYS: readonly KeySpec[] = [
   {
     name: 'extend',
     type: 'string',

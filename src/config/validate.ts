@@ -54,7 +54,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The closest known key, for "did you mean". */
-export function suggestKey(schema: VariantSchema, key: string): string | undefined {
+function suggestKey(schema: VariantSchema, key: string): string | undefined {
   const norm = key.toLowerCase().replace(/_/g, '-');
   if (schema.byName.has(norm)) return norm;
   let best: string | undefined;

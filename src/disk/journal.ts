@@ -22,7 +22,7 @@ export interface JournalData {
   entries: JournalEntry[];
 }
 
-export function diskKey(realDiskPath: string): string {
+function diskKey(realDiskPath: string): string {
   return createHash('sha256').update(realDiskPath).digest('hex').slice(0, 16);
 }
 

@@ -74,11 +74,11 @@ export const GPT_TYPES = {
   linux: '0FC63DAF-8483-4772-8E79-3D69D8477DE4',
   swap: '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F',
 } as const;
-export const MSDOS_TYPES = { linux: '83', swap: '82' } as const;
+const MSDOS_TYPES = { linux: '83', swap: '82' } as const;
 
 const MiB = 1024 * 1024;
 /** Smallest filesystem each mkfs accepts (xfsprogs >= 5.19 refuses < 300 MiB). */
-export const FS_MIN_MiB: Record<RootFilesystem, number> = { ext2: 8, ext3: 8, ext4: 8, xfs: 300, btrfs: 128 };
+const FS_MIN_MiB: Record<RootFilesystem, number> = { ext2: 8, ext3: 8, ext4: 8, xfs: 300, btrfs: 128 };
 const MIN_BOOT_MiB = 32;
 const MIN_ESP_MiB = 8;
 const MAX_ALIGNMENT = 2 * 1024 * 1024; // 1 GiB in 512-byte sectors

@@ -52,7 +52,7 @@ function readGuestFile(path: string): string | undefined {
 }
 
 /** The fstab spec of the guest's /boot entry, if any (pure). */
-export function bootSpecFromFstab(fstab: string): string | undefined {
+function bootSpecFromFstab(fstab: string): string | undefined {
   for (const line of fstab.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f.length >= 2 && !f[0]!.startsWith('#') && f[1] === '/boot') return f[0];

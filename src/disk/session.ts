@@ -23,7 +23,7 @@ export interface Session {
  * /run/netns), so guest mounts below it never propagate into other mount namespaces, where a copy
  * would keep the partition busy after we unmount it.
  */
-export async function ensurePrivateRuntimeRoot(runner: Runner, root = RUNTIME_ROOT): Promise<void> {
+async function ensurePrivateRuntimeRoot(runner: Runner, root = RUNTIME_ROOT): Promise<void> {
   mkdirSync(root, { recursive: true, mode: 0o755 });
   const m = readMounts().filter((x) => x.mountPoint === root).pop();
   if (!m) await runner.run('mount', ['--bind', root, root], { code: 'E_DISK_MOUNT' });

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-export const SYS_BLOCK = '/sys/class/block';
+const SYS_BLOCK = '/sys/class/block';
 
 function readTrim(path: string): string | undefined {
   try {
@@ -63,7 +63,7 @@ export function isLoopName(name: string): boolean {
 }
 
 /** True for device-mapper devices (LVM LVs, kpartx maps). */
-export function isDmName(name: string): boolean {
+function isDmName(name: string): boolean {
   return /^dm-\d+$/.test(name) || existsSync(join(SYS_BLOCK, name, 'dm'));
 }
 

@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { param } from '../sdk/params.js';
+import { fileStamp } from '../ganeti/manifest.js';
 import { fastPath } from './fast-path.js';
 import { runFastOp } from './fast-ops.js';
 
@@ -79,6 +80,113 @@ describe('fastPath: verify', () => {
     expect(fastPath(hooked, ['parameters'], { OS_API_VERSION: '20' }, () => undefined)).toBeUndefined();
     const old = osDir('old', { provider: 'x', configDir: '/x' });
     expect(fastPath(old, ['parameters'], { OS_API_VERSION: '20' }, () => undefined)).toBeUndefined();
+  });
+});
+
+describe('fastPath: verify checks OS_VARIANT against the published record', () => {
+  const variantFile = join(dir, 'bookworm.yaml');
+  const adminFile = join(dir, 'admin-bookworm.yaml');
+  writeFileSync(variantFile, 'suite: bookworm\n');
+  const record = [
+    { name: 'default', files: [] },
+    { name: 'bookworm', files: [variantFile, adminFile].map((path) => ({ path, stamp: fileStamp(path) })) },
+  ];
+  const script = osDir('variants', {
+    provider: 'debootstrap',
+    configDir: '/x',
+    params: checks,
+    verifyNeedsProvider: false,
+    variants: record,
+  });
+  const env = { OS_API_VERSION: '20', OS_VARIANT: 'bookworm' };
+  const run = (
+    e: Record<string, string>,
+    s = script,
+  ): { code: ReturnType<typeof fastPath>; lines: string[] } => {
+    const lines: string[] = [];
+    return { code: fastPath(s, ['parameters'], e, (l) => lines.push(l)), lines };
+  };
+
+  it('accepts a published variant whose files did not change, and an empty one, silently', () => {
+    expect(run(env)).toEqual({ code: 0, lines: [] });
+    expect(run({ ...env, OS_VARIANT: '' })).toEqual({ code: 0, lines: [] });
+  });
+
+  it('refuses a name that is not published, in one line with the published names', () => {
+    expect(run({ ...env, OS_VARIANT: 'sid' })).toEqual({
+      code: 1,
+      lines: [
+        'error[E_VARIANT_UNKNOWN]: variant sid is not published by debootstrap (hint: choose one of: default, bookworm; see `ganeti-os variants list debootstrap`)',
+      ],
+    });
+  });
+
+  it('reports bad parameters before an unpublished variant, as the full runtime does', () => {
+    const r = run({ ...env, OS_VARIANT: 'sid', OSP_FILESYSTEM: 'vfat' });
+    expect(r.code).toBe(1);
+    expect(r.lines).toHaveLength(1);
+    expect(r.lines[0]).toMatch(/^error\[E_PARAM\]/);
+  });
+
+  it('hands an edited variant, a new admin file over it and a moved configuration to the full runtime', () => {
+    writeFileSync(variantFile, 'suite: trixie\n');
+    expect(run(env).code).toBeUndefined();
+    writeFileSync(variantFile, 'suite: bookworm\n');
+    utimesSync(variantFile, 1, 1);
+    expect(run(env).code).toBeUndefined();
+    // The other variants keep their answer.
+    expect(run({ ...env, OS_VARIANT: 'default' }).code).toBe(0);
+    const fresh = osDir('variants-fresh', {
+      provider: 'debootstrap',
+      configDir: '/x',
+      params: checks,
+      verifyNeedsProvider: false,
+      variants: [
+        {
+          name: 'bookworm',
+          files: [
+            { path: variantFile, stamp: fileStamp(variantFile) },
+            { path: adminFile, stamp: 'absent' },
+          ],
+        },
+      ],
+    });
+    expect(run(env, fresh).code).toBe(0);
+    expect(run({ ...env, GANETI_OS_CONFIG_DIR: '/elsewhere' }, fresh).code).toBeUndefined();
+    writeFileSync(adminFile, 'extend: bookworm\n');
+    expect(run(env, fresh).code).toBeUndefined();
+  });
+
+  it('hands a variant publishing skipped as broken to the full runtime, to name its file and line', () => {
+    const skipped = osDir('variants-skipped', {
+      provider: 'debootstrap',
+      configDir: '/x',
+      params: checks,
+      verifyNeedsProvider: false,
+      variants: [{ name: 'default', files: [] }],
+      skippedVariants: ['broken'],
+    });
+    expect(run({ ...env, OS_VARIANT: 'broken' }, skipped).code).toBeUndefined();
+    expect(run({ ...env, OS_VARIANT: 'other' }, skipped).code).toBe(1);
+  });
+
+  it('hands a variant to the full runtime when the manifest has no record; checks none without variant files', () => {
+    const old = osDir('variants-old', {
+      provider: 'debootstrap',
+      configDir: '/x',
+      params: checks,
+      verifyNeedsProvider: false,
+    });
+    expect(run(env, old).code).toBeUndefined();
+    expect(run({ ...env, OS_VARIANT: '' }, old).code).toBe(0);
+    const none = osDir('variants-none', {
+      provider: 'motd',
+      configDir: '/x',
+      params: checks,
+      verifyNeedsProvider: false,
+      variants: null,
+    });
+    expect(run({ ...env, OS_VARIANT: 'anything' }, none).code).toBe(0);
   });
 });
 

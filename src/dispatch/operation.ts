@@ -36,6 +36,8 @@ export async function runOperation(input: OperationInput): Promise<void> {
   for (const w of warnings) log.warn(w);
   if (problems.length > 0) throw new OsErrors(problems);
   if (script === 'verify') {
+    const cfg = provider.variantConfig;
+    if (cfg && env.os.variant) await checkVariant(provider.name, cfg, paths, env.os.variant, log);
     await provider.verify?.(values, { variant: env.os.variant, paths, log });
     return;
   }
@@ -93,6 +95,25 @@ export async function runOperation(input: OperationInput): Promise<void> {
     await stack.unwind();
     guard.dispose();
   }
+}
+
+/**
+ * A variant is checked where Ganeti checks it, before it makes the disks: published and resolving
+ * (an error names the file and line). The script entry answers instead while the manifest's record
+ * vouches for it (fast-path.ts variantState); here, when it could not or the provider has a verify
+ * hook. Only variant files are resolved: a provider's own variants() answers for itself.
+ */
+async function checkVariant(
+  os: string,
+  cfg: NonNullable<AnyProvider['variantConfig']>,
+  paths: ProviderPaths,
+  variant: string,
+  log: Logger,
+): Promise<void> {
+  // Loaded only here, as the operations load theirs: a plain verify pays for neither.
+  const [load, { ExecRunner }] = await Promise.all([import('../config/load.js'), import('../process/runner.js')]);
+  const files = { os, schema: cfg.schema, ...(cfg.legacy ? { legacy: cfg.legacy } : {}) };
+  await load.verifyVariant(files, paths, variant, new ExecRunner(log));
 }
 
 /** The answer to an operation the provider leaves out: Ganeti shows the admin this line. */

@@ -3,7 +3,7 @@
  * runs and where that provider's configuration lives. Ganeti ignores files it does not know.
  * Light on purpose (no valibot, no execa): the script entry's fast paths read it too.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OsError } from '../runtime/errors.js';
 import { DEFAULTS } from './defaults.js';
@@ -31,6 +31,79 @@ export interface OsManifest {
   noOp?: string[];
   /** export/import move raw disk bytes; the script entry answers them. */
   rawStreams?: boolean;
+  /**
+   * The published variants, default first, as install or `variants sync` resolved them, each with
+   * the files that resolution depends on: `verify` accepts OS_VARIANT from here while none of them
+   * changed. null: the provider has no variant files (its own code answers for its variants).
+   * Absent in manifests written before this record: verify then resolves the variant for real.
+   */
+  variants?: readonly VariantRecord[] | null;
+  /**
+   * Variants left out of variants.list because they did not resolve (`--skip-broken`): verify
+   * resolves them for real, so that it says which file and line is wrong, not just "unknown".
+   */
+  skippedVariants?: readonly string[];
+}
+
+/** One published variant and the files its resolution read (or would read, had they existed). */
+export interface VariantRecord {
+  name: string;
+  files: readonly FileStamp[];
+}
+
+export interface FileStamp {
+  path: string;
+  /** fileStamp() of the path when the variant was resolved. */
+  stamp: string;
+}
+
+/**
+ * A cheap fingerprint of a file: size and modification time, or `absent` (a file that appears
+ * changes the resolution too, e.g. an admin's variant file over the shipped one). No inode: each
+ * install copies the shipped variants anew, keeping their times, and must not outdate the record
+ * of an OS it was not asked to install.
+ */
+export function fileStamp(path: string): string {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? `${st.size}:${st.mtimeMs}` : 'absent';
+}
+
+/**
+ * True while every recorded file still has its stamp. A file that cannot be examined counts as
+ * changed: the full runtime then resolves the variant and says what is wrong.
+ */
+export function stampsCurrent(files: readonly FileStamp[]): boolean {
+  try {
+    return files.every((f) => fileStamp(f.path) === f.stamp);
+  } catch {
+    return false;
+  }
+}
+
+/** The answer to a variant the OS does not publish: the script entry and the full runtime say the same. */
+export function unpublishedVariant(
+  os: string,
+  name: string,
+  published: readonly string[],
+  cause?: unknown,
+): OsError {
+  return new OsError('E_VARIANT_UNKNOWN', `variant ${name} is not published by ${os}`, {
+    cause,
+    hint: `choose one of: ${published.join(', ') || '(none installed)'}; see \`ganeti-os variants list ${os}\``,
+  });
+}
+
+function variantRecords(v: unknown): readonly VariantRecord[] | null | undefined {
+  if (v === null) return null;
+  if (!Array.isArray(v)) return undefined;
+  const ok = v.every(
+    (r: Partial<VariantRecord>) =>
+      typeof r.name === 'string' &&
+      Array.isArray(r.files) &&
+      r.files.every((f: Partial<FileStamp>) => typeof f.path === 'string' && typeof f.stamp === 'string'),
+  );
+  if (!ok) throw new Error('malformed variants record');
+  return v as VariantRecord[];
 }
 
 /** The file's content (the OS directory writer, os-dir.ts, writes it). */
@@ -60,6 +133,7 @@ export function readManifest(osDir: string): OsManifest {
   try {
     const m = JSON.parse(text) as Partial<OsManifest>;
     if (typeof m.provider !== 'string' || typeof m.configDir !== 'string') throw new Error('missing fields');
+    const variants = variantRecords(m.variants);
     return {
       provider: m.provider,
       ...(typeof m.module === 'string' ? { module: m.module } : {}),
@@ -71,6 +145,8 @@ export function readManifest(osDir: string): OsManifest {
       verifyNeedsProvider: m.verifyNeedsProvider ?? true,
       ...(Array.isArray(m.noOp) ? { noOp: m.noOp } : {}),
       ...(m.rawStreams === true ? { rawStreams: true } : {}),
+      ...(variants !== undefined ? { variants } : {}),
+      ...(Array.isArray(m.skippedVariants) ? { skippedVariants: m.skippedVariants.map(String) } : {}),
     };
   } catch (e) {
     throw new OsError(

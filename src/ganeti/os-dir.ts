@@ -14,9 +14,9 @@ import { MANIFEST_FILE, renderManifest, type OsManifest } from './manifest.js';
 import { checkOsName, checkVariantName, PARAM_NAME } from './names.js';
 import { SCRIPT_NAMES, type ScriptName } from './types.js';
 
-export const API_VERSION_FILE = 'ganeti_api_version';
+const API_VERSION_FILE = 'ganeti_api_version';
 export const VARIANTS_FILE = 'variants.list';
-export const PARAMETERS_FILE = 'parameters.list';
+const PARAMETERS_FILE = 'parameters.list';
 
 /** Every name ganeti-os writes into an OS directory: the script symlinks and the files. */
 export const OS_DIR_ENTRIES: readonly string[] = [

@@ -15,7 +15,7 @@ import { resolveInGuest, targetRoot } from './guest-path.js';
 import type { GuestFile, GuestSymlink } from './types.js';
 import { writeGuestFiles } from './writer.js';
 
-export const POLICY_RC_D = '#!/bin/sh\n# installed by ganeti-os while the guest is being set up\nexit 101\n';
+const POLICY_RC_D = '#!/bin/sh\n# installed by ganeti-os while the guest is being set up\nexit 101\n';
 const POLICY_PATH = '/usr/sbin/policy-rc.d';
 const SAVED_PATH = `${POLICY_PATH}.ganeti-os-saved`;
 
@@ -33,7 +33,7 @@ async function keptAt(root: string, guestPath: string): Promise<Kept | undefined
 }
 
 /** Install policy-rc.d (keeping a guest's own one aside) and register putting things back. */
-export async function installPolicyRcD(target: string, stack: CleanupStack): Promise<CleanupHandle> {
+async function installPolicyRcD(target: string, stack: CleanupStack): Promise<CleanupHandle> {
   const root = await targetRoot(target);
   // A run killed before its undo left its own policy-rc.d in place (and the guest's aside).
   const current = await keptAt(root, POLICY_PATH);

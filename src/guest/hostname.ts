@@ -76,14 +76,14 @@ ff02::2	ip6-allrouters
 );
 
 /** The address the instance's own name resolves to: the first static IPv4 of a NIC, else 127.0.1.1. */
-export function selfAddress(info: Pick<GuestInstance, 'nics'>): string {
+function selfAddress(info: Pick<GuestInstance, 'nics'>): string {
   const withIp = [...info.nics]
     .sort((a, b) => a.index - b.index)
     .find((n) => n.ip && /^\d+\.\d+\.\d+\.\d+$/.test(n.ip));
   return withIp?.ip ?? '127.0.1.1';
 }
 
-export function hostsNames(n: GuestNames): string {
+function hostsNames(n: GuestNames): string {
   return n.fqdn === n.short ? n.short : `${n.fqdn} ${n.short}`;
 }
 

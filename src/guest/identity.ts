@@ -29,7 +29,7 @@ export function planMachineId(machineId: string): GuestEntry[] {
 }
 
 export type SshKeyType = 'ed25519' | 'rsa' | 'ecdsa';
-export const DEFAULT_SSH_KEY_TYPES: readonly SshKeyType[] = ['ed25519', 'rsa', 'ecdsa'];
+const DEFAULT_SSH_KEY_TYPES: readonly SshKeyType[] = ['ed25519', 'rsa', 'ecdsa'];
 
 export interface SshHostKeyOptions {
   runner: Runner;

@@ -7,7 +7,7 @@ import Handlebars from 'handlebars';
 
 const hb = Handlebars.create();
 
-export function shq(value: string): string {
+function shq(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -20,7 +20,7 @@ export interface BuildEnvInput {
   mac?: string;
 }
 
-export function randomMac(): string {
+function randomMac(): string {
   const b = randomBytes(3);
   return `aa:00:00:${[...b].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
 }

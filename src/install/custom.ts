@@ -10,14 +10,14 @@ import { basename, extname, join, resolve } from 'node:path';
 import { OsError } from '../runtime/errors.js';
 
 /** The installed SDK module each import specifier resolves to. */
-export const SDK_MODULES: Readonly<Record<string, string>> = {
+const SDK_MODULES: Readonly<Record<string, string>> = {
   'ganeti-os': 'sdk.mjs',
   'ganeti-os/sdk': 'sdk.mjs',
   'ganeti-os/sdk/linux': 'sdk-linux.mjs',
 };
 
 /** Where the bundle of the provider module at `src` (an absolute path) goes. */
-export function bundleName(src: string): string {
+function bundleName(src: string): string {
   return `${basename(src, extname(src))}-${createHash('sha256').update(src).digest('hex').slice(0, 12)}.mjs`;
 }
 

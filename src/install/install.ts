@@ -25,6 +25,7 @@ import type { AnyProvider, ProviderPaths } from '../sdk/types.js';
 import { removeIfExists, symlinkIfChanged, writeIfChanged } from './files.js';
 import { ganetiSearchPath } from './search-path.js';
 import { bundleCustomProvider } from './custom.js';
+import { publishVariants } from './publish.js';
 
 export interface InstallOptions {
   /** Built-in providers to install; default: all of them (unless providerModules are given). */
@@ -43,6 +44,8 @@ export interface InstallOptions {
   providers: Registry;
   nodePath?: string;
   force?: boolean;
+  /** Publish the variants that resolve, leaving out (with a warning) those that do not, instead of refusing. */
+  skipBroken?: boolean;
   searchPath?: string[];
   version?: string;
   log: Logger;
@@ -140,7 +143,8 @@ async function installOne(provider: AnyProvider, o: InstallOptions, module: stri
     shareDir: join(libDir, 'share'),
     cacheDir: join(o.cacheRoot ?? DEFAULTS.cacheRoot, provider.name),
   };
-  const variants = (await provider.variants?.({ paths, log: o.log })) ?? [];
+  // Before anything is written: a provider whose variants do not resolve is left as it was.
+  const { names: variants, record } = await publishVariants(provider, paths, { skipBroken: o.skipBroken, log: o.log });
   const manifest: OsManifest = {
     provider: provider.name,
     ...(module ? { module } : {}),
@@ -152,6 +156,7 @@ async function installOne(provider: AnyProvider, o: InstallOptions, module: stri
     verifyNeedsProvider: typeof provider.verify === 'function',
     ...(provider.noOp?.length ? { noOp: [...provider.noOp] } : {}),
     ...(provider.rawStreams ? { rawStreams: true } : {}),
+    ...record,
   };
   const rendered = renderOsDir({
     name: provider.name,

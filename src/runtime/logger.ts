@@ -10,7 +10,7 @@ export interface LogSink {
   write(line: string): void;
 }
 
-export const stderrSink: LogSink = {
+const stderrSink: LogSink = {
   write(line) {
     process.stderr.write(line + '\n');
   },

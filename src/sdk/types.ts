@@ -119,7 +119,8 @@ export interface Provider<P extends ParamDecls = ParamDecls> {
   variants?(ctx: VariantsContext): Promise<string[]> | string[];
   /**
    * Variant files: the schema of their keys (for `ganeti-os variants list|show|sync`) and,
-   * optionally, how instance-<os> style shell files map onto them.
+   * optionally, how instance-<os> style shell files map onto them. With it, install and sync publish
+   * only the variants that resolve, and verify resolves OS_VARIANT.
    */
   variantConfig?: { schema: VariantSchema; legacy?: LegacyMapping };
   /** Fill the cache for a variant without installing anything (`ganeti-os cache warm`). */

@@ -133,7 +133,9 @@ export function runPeer(
   env: Record<string, string>,
   io: ScriptIo = {},
 ): Promise<void> {
-  return spawnScript(PEER_OS_DIR, script, env, io, peerWrap(setup, cacheDir));
+  // Its configuration is the `default` variant file (the only one its package ships to bind over).
+  const peerEnv = { ...env, OS_VARIANT: 'default', INSTANCE_OS: 'debootstrap+default' };
+  return spawnScript(PEER_OS_DIR, script, peerEnv, io, peerWrap(setup, cacheDir));
 }
 
 /** The peer's cache file for a suite (present = warm). */

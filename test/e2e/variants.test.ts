@@ -135,4 +135,22 @@ describe('debootstrap variants in Ganeti', () => {
       "OS 'debootstrap' does not support variant 'nope'",
     );
   });
+
+  it('a published variant broken on this node afterwards is refused in verify, before any disk, naming file and line', async () => {
+    await writeFile(mine, 'extend: bookworm\n');
+    await sync();
+    expect(await osList()).toContain('debootstrap+mine');
+    // The admin then breaks it (an unknown key on line 2) without syncing.
+    await writeFile(mine, 'extend: bookworm\ncolour: blue\n');
+    const out = await refusedAdd('debootstrap+mine');
+    expect(out).toContain('OS validation script failed');
+    expect(out).toMatch(/error\[E_VARIANT_\w+\]: .*mine\.yaml:2\b/);
+    // ... and `variants sync` refuses to publish it again.
+    const r = await ganetiOs(['variants', 'sync', 'debootstrap', '--os-dir', OUR_OS_DIR]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^error\[/);
+    await rm(mine);
+    await sync();
+  });
 });
+

@@ -16,6 +16,7 @@ export function installCommands(ctx: CliContext): CommandUnknownOpts[] {
     .option('--node <path>', 'absolute path of node for the scripts (default: this node)')
     .option('--search-path <dirs>', "Ganeti's OS search path, comma-separated (default: read from Ganeti)")
     .option('-f, --force', 'install even if another search directory holds the same OS name', false)
+    .option('--skip-broken', 'publish the variants that resolve, warning about those that do not (default: refuse them)', false)
     .option('--json', 'print the result as JSON', false)
     .action(async (names, o) => {
       const results = await install({
@@ -30,6 +31,7 @@ export function installCommands(ctx: CliContext): CommandUnknownOpts[] {
         providers: ctx.providers,
         ...(o.node ? { nodePath: o.node } : {}),
         force: o.force,
+        skipBroken: o.skipBroken,
         ...(o.searchPath ? { searchPath: o.searchPath.split(',').filter(Boolean) } : {}),
         version: VERSION,
         log: ctx.log,

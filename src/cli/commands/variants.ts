@@ -1,9 +1,11 @@
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { join } from 'node:path';
 import { formatVariantList, formatVariantShow } from '../../config/format.js';
-import { listVariants, publishedVariantNames } from '../../config/list.js';
+import { listVariants } from '../../config/list.js';
 import { resolveVariant } from '../../config/resolve.js';
 import { DEFAULTS } from '../../ganeti/defaults.js';
+import { MANIFEST_FILE, readManifest, renderManifest } from '../../ganeti/manifest.js';
+import { publishVariants } from '../../install/publish.js';
 import { splitOsName } from '../../ganeti/names.js';
 import { renderVariantsList, VARIANTS_FILE, writeOsDirFile } from '../../ganeti/os-dir.js';
 import { ExecRunner } from '../../process/runner.js';
@@ -89,12 +91,13 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
 
   common(cmd.command('sync').description("rewrite the installed OS's variants.list from the variant files"))
     .argument('[os]', 'OS name (default: every installed OS with variants)')
+    .option('--skip-broken', 'publish the variants that resolve, warning about those that do not (default: refuse them)', false)
     .action(async (os, o) => {
       const names = os ? [checkOsName(ctx, os, o.osDir)] : knownOsNames(ctx, o.osDir);
       const inOsDir = o.osDir === DEFAULTS.osDir ? '' : ` --os-dir ${o.osDir}`;
       let synced = 0;
       for (const name of names) {
-        const { cfg, location, paths } = await withVariants(name, ctx, o);
+        const { provider, cfg, paths } = await withVariants(name, ctx, o);
         if (!cfg) {
           if (os) withVariantConfig(name, cfg);
           continue;
@@ -106,8 +109,11 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
             });
           continue;
         }
-        const published = await publishedVariantNames(name, { ...location, ...(cfg.legacy ? { legacy: true } : {}) });
+        const { names: published, record } = await publishVariants(provider, paths, { skipBroken: o.skipBroken, log: ctx.log });
         const content = renderVariantsList(published);
+        // The record first: verify trusts a name only while its record matches (see fast-path.ts).
+        const manifest = renderManifest({ ...readManifest(paths.osDir), ...record });
+        writeOsDirFile(paths.osDir, { name: MANIFEST_FILE, content: manifest, mode: 0o644 });
         const changed = writeOsDirFile(paths.osDir, { name: VARIANTS_FILE, content, mode: 0o644 });
         ctx.out(`${changed ? 'updated' : 'unchanged'} ${join(paths.osDir, VARIANTS_FILE)}: ${published.join(', ')}`);
         synced++;

@@ -32,7 +32,7 @@ MACAddress={{mac}}
 `,
 );
 
-export function linkFileName(p: NicPlan): string {
+function linkFileName(p: NicPlan): string {
   return `/etc/systemd/network/10-ganeti-${p.ifname}.link`;
 }
 

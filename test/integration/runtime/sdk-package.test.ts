@@ -6,14 +6,33 @@
  * system project's global setup builds (scripts/build.ts, as `npm run build`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = process.cwd();
 /** What the implementation runs on: an author's types must need none of them. */
-const IMPLEMENTATION_PACKAGES = ['execa', 'valibot', 'yaml', 'tar-stream', 'handlebars', 'commander', '@commander-js/extra-typings', 'esbuild'];
+const IMPLEMENTATION_PACKAGES = [
+  'execa',
+  'valibot',
+  'yaml',
+  'tar-stream',
+  'handlebars',
+  'commander',
+  '@commander-js/extra-typings',
+  'esbuild',
+];
 
 let work: string;
 let project: string;
@@ -117,22 +136,36 @@ export default defineProvider({
 });
 `;
 
-const STRICT = { strict: true, skipLibCheck: false, noEmit: true, noUncheckedIndexedAccess: true, target: 'ES2022', types: ['node'] };
+const STRICT = {
+  strict: true,
+  skipLibCheck: false,
+  noEmit: true,
+  noUncheckedIndexedAccess: true,
+  target: 'ES2022',
+  types: ['node'],
+};
 const RESOLUTIONS = {
   nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
   bundler: { module: 'preserve', moduleResolution: 'bundler', exactOptionalPropertyTypes: true },
 } as const;
 
 function tsc(config: string): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', config, '--pretty', 'false'], {
-    cwd: project,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(project, 'node_modules/typescript/bin/tsc'), '-p', config, '--pretty', 'false'],
+    {
+      cwd: project,
+      encoding: 'utf8',
+    },
+  );
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 function writeConfig(name: string, resolution: keyof typeof RESOLUTIONS, files: string[]): string {
-  writeFileSync(join(project, name), JSON.stringify({ compilerOptions: { ...STRICT, ...RESOLUTIONS[resolution] }, files }, null, 2));
+  writeFileSync(
+    join(project, name),
+    JSON.stringify({ compilerOptions: { ...STRICT, ...RESOLUTIONS[resolution] }, files }, null, 2),
+  );
   return name;
 }
 
@@ -147,7 +180,9 @@ function reachable(typesRoot: string): { files: string[]; bare: Map<string, stri
   for (let f = queue.pop(); f !== undefined; f = queue.pop()) {
     if (seen.has(f)) continue;
     seen.add(f);
-    for (const m of code(readFileSync(f, 'utf8')).matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)) {
+    for (const m of code(readFileSync(f, 'utf8')).matchAll(
+      /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g,
+    )) {
       const spec = m[1]!;
       if (spec.startsWith('.')) queue.push(resolve(dirname(f), spec.replace(/\.js$/, '.d.ts')));
       else bare.set(spec, [...(bare.get(spec) ?? []), relative(typesRoot, f)]);
@@ -157,10 +192,14 @@ function reachable(typesRoot: string): { files: string[]; bare: Map<string, stri
 }
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/types/sdk/index.d.ts'))) throw new Error('dist/types/ is missing: run `npm run build`');
+  if (!existsSync(join(root, 'dist/types/sdk/index.d.ts')))
+    throw new Error('dist/types/ is missing: run `npm run build`');
   work = mkdtempSync(join(tmpdir(), 'gos-sdk-package-'));
   const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+    execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
+      cwd: root,
+      encoding: 'utf8',
+    }),
   ) as { filename: string }[];
   project = join(work, 'project');
   pkgDir = join(project, 'node_modules/ganeti-os');
@@ -169,8 +208,14 @@ beforeAll(() => {
   // The author's own tools, and nothing else: copies, so no resolution can climb back into this repo.
   symlinkSync(join(root, 'node_modules/typescript'), join(project, 'node_modules/typescript'));
   for (const dep of ['@types/node', 'undici-types'])
-    cpSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep), { recursive: true, dereference: true });
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-providers', private: true, type: 'module' }));
+    cpSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep), {
+      recursive: true,
+      dereference: true,
+    });
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'my-providers', private: true, type: 'module' }),
+  );
   writeFileSync(join(project, 'plain.ts'), PLAIN);
   writeFileSync(join(project, 'provider.ts'), LINUX_PROVIDER);
   writeFileSync(join(project, 'installer.ts'), LINUX_INSTALLER);
@@ -183,13 +228,20 @@ afterAll(() => {
 
 describe('the packed SDK, outside this repository', () => {
   it('ships both entry points with their declarations, and no dependency beside them', () => {
-    const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }> };
+    const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
+      exports: Record<string, { types: string; default: string }>;
+    };
     for (const entry of ['./sdk', './sdk/linux']) {
       const target = pkg.exports[entry]!;
       expect(existsSync(join(pkgDir, target.types)), `${entry} types`).toBe(true);
       expect(existsSync(join(pkgDir, target.default)), `${entry} module`).toBe(true);
     }
-    expect(readdirSync(join(project, 'node_modules')).sort()).toEqual(['@types', 'ganeti-os', 'typescript', 'undici-types']);
+    expect(readdirSync(join(project, 'node_modules')).sort()).toEqual([
+      '@types',
+      'ganeti-os',
+      'typescript',
+      'undici-types',
+    ]);
   });
 
   it('declares nothing that needs an implementation package', () => {
@@ -198,13 +250,17 @@ describe('the packed SDK, outside this repository', () => {
     expect(files).toContain('disk/index.d.ts');
     expect([...bare.keys()].filter((s) => !s.startsWith('node:'))).toEqual([]);
     const mentions = new RegExp(`['"](${IMPLEMENTATION_PACKAGES.join('|')})(/[^'"]*)?['"]`);
-    const offenders = files.filter((f) => mentions.test(code(readFileSync(join(pkgDir, 'dist/types', f), 'utf8'))));
+    const offenders = files.filter((f) =>
+      mentions.test(code(readFileSync(join(pkgDir, 'dist/types', f), 'utf8'))),
+    );
     expect(offenders).toEqual([]);
   });
 
   for (const resolution of Object.keys(RESOLUTIONS) as (keyof typeof RESOLUTIONS)[]) {
     it(`type-checks a plain provider and a Linux one (moduleResolution ${resolution}, strict, skipLibCheck off)`, () => {
-      const r = tsc(writeConfig(`tsconfig.${resolution}.json`, resolution, ['plain.ts', 'provider.ts', 'installer.ts']));
+      const r = tsc(
+        writeConfig(`tsconfig.${resolution}.json`, resolution, ['plain.ts', 'provider.ts', 'installer.ts']),
+      );
       expect(r.out).toBe('');
       expect(r.code).toBe(0);
     });
@@ -214,7 +270,9 @@ describe('the packed SDK, outside this repository', () => {
       expect(r.code).not.toBe(0);
       const errors = r.out.split('\n').filter((l) => / error TS\d+:/.test(l));
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(/^wrong\.ts\(9,11\): error TS2322: Type 'number' is not assignable to type 'string'\./);
+      expect(errors[0]).toMatch(
+        /^wrong\.ts\(9,11\): error TS2322: Type 'number' is not assignable to type 'string'\./,
+      );
     });
   }
 });
