@@ -21,7 +21,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'providers/**/*.test.ts', 'hooks/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: [
+            'src/**/*.test.ts',
+            'providers/**/*.test.ts',
+            'hooks/**/*.test.ts',
+            'test/unit/**/*.test.ts',
+          ],
           pool: 'forks',
           testTimeout: 20_000,
         },

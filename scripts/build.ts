@@ -22,7 +22,12 @@ const declarations = promisify(execFile)(process.execPath, [
   throw new Error(`SDK declarations (tsc -p tsconfig.sdk.json) failed:\n${stdout}${stderr}`, { cause: e });
 });
 await build({
-  entryPoints: { 'ganeti-os': 'src/bin/cli.ts', script: 'src/bin/script.ts', sdk: 'src/sdk/index.ts', 'sdk-linux': 'src/sdk/linux.ts' },
+  entryPoints: {
+    'ganeti-os': 'src/bin/cli.ts',
+    script: 'src/bin/script.ts',
+    sdk: 'src/sdk/index.ts',
+    'sdk-linux': 'src/sdk/linux.ts',
+  },
   bundle: true,
   splitting: true,
   format: 'esm',

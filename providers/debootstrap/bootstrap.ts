@@ -52,8 +52,12 @@ export function impliedPackages(v: DebootstrapVariant, firmware: { efi: boolean 
   return [...pkgs].sort();
 }
 
-export function planBootstrap(v: DebootstrapVariant, o: { hostArch: string; haveMmdebstrap: boolean; efi: boolean }): BootstrapPlan {
-  const tool: Bootstrapper = v.bootstrapper === 'auto' ? (o.haveMmdebstrap ? 'mmdebstrap' : 'debootstrap') : v.bootstrapper;
+export function planBootstrap(
+  v: DebootstrapVariant,
+  o: { hostArch: string; haveMmdebstrap: boolean; efi: boolean },
+): BootstrapPlan {
+  const tool: Bootstrapper =
+    v.bootstrapper === 'auto' ? (o.haveMmdebstrap ? 'mmdebstrap' : 'debootstrap') : v.bootstrapper;
   return {
     tool,
     suite: v.suite,
@@ -91,14 +95,21 @@ export function cacheInputs(p: BootstrapPlan): Record<string, unknown> {
  */
 const MERGED_USR_HOOK = '/usr/share/mmdebstrap/hooks/maybe-merged-usr';
 
-export function bootstrapArgv(p: BootstrapPlan, dir: string): { cmd: string; args: string[]; env: Record<string, string> } {
-  const env: Record<string, string> = { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true' };
+export function bootstrapArgv(
+  p: BootstrapPlan,
+  dir: string,
+): { cmd: string; args: string[]; env: Record<string, string> } {
+  const env: Record<string, string> = {
+    DEBIAN_FRONTEND: 'noninteractive',
+    DEBCONF_NONINTERACTIVE_SEEN: 'true',
+  };
   if (p.proxy) {
     env.http_proxy = p.proxy;
     env.https_proxy = p.proxy;
   }
   if (p.tool === 'mmdebstrap') {
-    const variant = p.variant === 'standard' ? 'important' : p.variant === 'fakechroot' ? 'minbase' : p.variant;
+    const variant =
+      p.variant === 'standard' ? 'important' : p.variant === 'fakechroot' ? 'minbase' : p.variant;
     const args = [
       `--variant=${variant}`,
       `--architectures=${p.arch}`,
@@ -139,29 +150,53 @@ export async function hostArch(runner: Runner): Promise<string> {
  * failed to run"). Pure.
  */
 export function bootstrapFailureLine(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const errors = lines.filter((l) => l.startsWith('E: '));
-  const telling = /failed to fetch|failed getting|could not (connect|resolve)|connection (refused|failed|timed out)|unable to (connect|locate|fetch)|couldn't download/i;
-  const line = errors.find((l) => telling.test(l)) ?? lines.find((l) => telling.test(l)) ?? errors[0] ?? lines[lines.length - 1];
+  const telling =
+    /failed to fetch|failed getting|could not (connect|resolve)|connection (refused|failed|timed out)|unable to (connect|locate|fetch)|couldn't download/i;
+  const line =
+    errors.find((l) => telling.test(l)) ??
+    lines.find((l) => telling.test(l)) ??
+    errors[0] ??
+    lines[lines.length - 1];
   return (line ?? 'no output').slice(0, 300);
 }
 
 /** Run the bootstrapper into `dir`; a failure names the mirror and the line of output that says why. */
-export async function runBootstrap(p: BootstrapPlan, dir: string, runner: Runner, log: Logger, timeoutMs = 3600_000): Promise<void> {
+export async function runBootstrap(
+  p: BootstrapPlan,
+  dir: string,
+  runner: Runner,
+  log: Logger,
+  timeoutMs = 3600_000,
+): Promise<void> {
   const { cmd, args, env } = bootstrapArgv(p, dir);
-  log.info(`bootstrapping ${p.suite}/${p.arch} from ${p.mirror} with ${cmd} (${p.variant}, ${p.packages.length} extra packages)`);
+  log.info(
+    `bootstrapping ${p.suite}/${p.arch} from ${p.mirror} with ${cmd} (${p.variant}, ${p.packages.length} extra packages)`,
+  );
   const started = Date.now();
   const hint = `check that ${p.mirror} is reachable from this node (and the proxy setting), and that suite ${p.suite} exists there`;
   // Timeouts, signals and a tool that cannot start still throw from the runner (with this code and hint).
   const r = await runner.run(cmd, args, { env, timeoutMs, code: 'E_BOOTSTRAP', hint, reject: false });
   if (r.failed) {
     const why = log.mask(bootstrapFailureLine(`${r.stderr}\n${r.stdout}`));
-    throw new OsError('E_BOOTSTRAP', `${cmd} could not bootstrap ${p.suite} from ${p.mirror} (exit ${r.exitCode}): ${why}`, { hint });
+    throw new OsError(
+      'E_BOOTSTRAP',
+      `${cmd} could not bootstrap ${p.suite} from ${p.mirror} (exit ${r.exitCode}): ${why}`,
+      { hint },
+    );
   }
   // apt's package files are not part of a guest.
-  await runner.run('find', [`${dir}/var/cache/apt/archives`, '-maxdepth', '1', '-name', '*.deb', '-delete'], { reject: false });
+  await runner.run('find', [`${dir}/var/cache/apt/archives`, '-maxdepth', '1', '-name', '*.deb', '-delete'], {
+    reject: false,
+  });
   log.info(`bootstrapped in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (!existsSync(`${dir}/etc/debian_version`)) {
-    throw new OsError('E_BOOTSTRAP', `${cmd} finished but ${dir} holds no Debian system`, { hint: 'rerun with DEBUG_LEVEL=1 to see its output' });
+    throw new OsError('E_BOOTSTRAP', `${cmd} finished but ${dir} holds no Debian system`, {
+      hint: 'rerun with DEBUG_LEVEL=1 to see its output',
+    });
   }
 }

@@ -15,7 +15,7 @@ export default defineLinuxProvider({
   description: 'Debian guests bootstrapped with debootstrap or mmdebstrap',
   params: {
     filesystem: param.string({
-      description: 'root filesystem: ext2, ext3, ext4, xfs or btrfs (default: the variant\'s, ext4)',
+      description: "root filesystem: ext2, ext3, ext4, xfs or btrfs (default: the variant's, ext4)",
       pattern: new RegExp(`^(${ROOT_FS_VALUES.join('|')})$`),
       patternText: `one of ${ROOT_FS_VALUES.join(', ')}`,
     }),
@@ -37,7 +37,8 @@ export default defineLinuxProvider({
       maxLength: 64,
     }),
     'ssh-authorized-keys': param.string({
-      description: "ssh public keys for root's authorized_keys, one per line (stock hooks ssh-authorized-keys, cloud-init-nocloud)",
+      description:
+        "ssh public keys for root's authorized_keys, one per line (stock hooks ssh-authorized-keys, cloud-init-nocloud)",
       // the lines the hook accepts: type base64 [comment], blank lines between them
       pattern:
         /^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+=*( [^\n]*)?(\n+(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+=*( [^\n]*)?)*\n*$/,
@@ -55,12 +56,15 @@ export default defineLinuxProvider({
       description: 'cloud-init user data, text or base64:<data> (private; stock hook cloud-init-nocloud)',
       private: true,
       pattern: /^(base64:[A-Za-z0-9+/=\s]+|#[\s\S]*|Content-Type:[\s\S]*)$/,
-      patternText: 'cloud-init user data starting with #cloud-config, #! or another # header, or Content-Type: (MIME), or base64:<data>',
+      patternText:
+        'cloud-init user data starting with #cloud-config, #! or another # header, or Content-Type: (MIME), or base64:<data>',
       maxLength: 65536,
     }),
     'dns-nameservers': param.list({
-      description: 'DNS servers for the guest, IPv4 or IPv6, space or comma separated (stock hook cloud-init-nocloud)',
-      itemPattern: /^(((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)$/,
+      description:
+        'DNS servers for the guest, IPv4 or IPv6, space or comma separated (stock hook cloud-init-nocloud)',
+      itemPattern:
+        /^(((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)$/,
     }),
   },
   variantConfig: { schema: debootstrapSchema, legacy: debootstrapLegacyMapping },

@@ -4,9 +4,25 @@
  * Debian-family guest configured by the shared steps, GRUB when the guest has a kernel, and the
  * variables instance-debootstrap's hooks expect.
  */
-import { cachedTreePopulation, debianFamily, loadVariant, warmCachedTree, type CachedTree, type LinuxConfig, type LinuxInstaller, type PopulateInput } from 'ganeti-os/sdk/linux';
+import {
+  cachedTreePopulation,
+  debianFamily,
+  loadVariant,
+  warmCachedTree,
+  type CachedTree,
+  type LinuxConfig,
+  type LinuxInstaller,
+  type PopulateInput,
+} from 'ganeti-os/sdk/linux';
 import { linuxSettings, type Runner } from 'ganeti-os/sdk';
-import { cacheInputs, hostArch, hostHasMmdebstrap, planBootstrap, runBootstrap, type BootstrapPlan } from './bootstrap.js';
+import {
+  cacheInputs,
+  hostArch,
+  hostHasMmdebstrap,
+  planBootstrap,
+  runBootstrap,
+  type BootstrapPlan,
+} from './bootstrap.js';
 import { debootstrapLegacyMapping } from './legacy.js';
 import { debootstrapSchema, debootstrapVariant, type DebootstrapVariant } from './schema.js';
 
@@ -55,13 +71,31 @@ function cachedTree(cfg: DebootstrapConfig, run: Pick<PopulateInput, 'runner' | 
   };
 }
 
-async function configure(paths: Parameters<typeof loadVariant>[1], variant: string, params: DebootstrapParams, runner: Runner): Promise<DebootstrapConfig> {
-  const resolved = await loadVariant({ os: 'debootstrap', schema: debootstrapSchema, legacy: debootstrapLegacyMapping }, paths, variant, runner);
+async function configure(
+  paths: Parameters<typeof loadVariant>[1],
+  variant: string,
+  params: DebootstrapParams,
+  runner: Runner,
+): Promise<DebootstrapConfig> {
+  const resolved = await loadVariant(
+    { os: 'debootstrap', schema: debootstrapSchema, legacy: debootstrapLegacyMapping },
+    paths,
+    variant,
+    runner,
+  );
   const v = applyParams(debootstrapVariant(resolved.values), params);
-  const plan = planBootstrap(v, { hostArch: await hostArch(runner), haveMmdebstrap: hostHasMmdebstrap(), efi: v.partitionStyle === 'gpt' });
+  const plan = planBootstrap(v, {
+    hostArch: await hostArch(runner),
+    haveMmdebstrap: hostHasMmdebstrap(),
+    efi: v.partitionStyle === 'gpt',
+  });
   return {
     resolved,
-    settings: linuxSettings({ ...resolved.values, filesystem: v.filesystem, 'ssh-authorized-keys': v.sshAuthorizedKeys }),
+    settings: linuxSettings({
+      ...resolved.values,
+      filesystem: v.filesystem,
+      'ssh-authorized-keys': v.sshAuthorizedKeys,
+    }),
     ...(params['root-password'] ? { rootPassword: params['root-password'] } : {}),
     ...(params.filesystem ? { explicitFilesystem: true } : {}),
     variant: v,
@@ -72,11 +106,14 @@ async function configure(paths: Parameters<typeof loadVariant>[1], variant: stri
 const installer: LinuxInstaller<DebootstrapParams, DebootstrapConfig> = {
   os: 'debootstrap',
   configure: ({ paths, variant, params, runner }) => configure(paths, variant, params, runner),
-  describe: (cfg) => `${cfg.variant.suite}/${cfg.plan.arch}, ${cfg.variant.partitionStyle}, ${cfg.variant.filesystem}`,
+  describe: (cfg) =>
+    `${cfg.variant.suite}/${cfg.plan.arch}, ${cfg.variant.partitionStyle}, ${cfg.variant.filesystem}`,
   begin: (cfg, run) => cachedTreePopulation(cachedTree(cfg, run), run),
   warm: (cfg, run) => warmCachedTree(cachedTree(cfg, run), run),
   guest: (cfg) => ({
-    family: debianFamily({ apt: { mirror: cfg.variant.mirror, suite: cfg.variant.suite, components: cfg.variant.components } }),
+    family: debianFamily({
+      apt: { mirror: cfg.variant.mirror, suite: cfg.variant.suite, components: cfg.variant.components },
+    }),
   }),
   boot: (cfg) => (cfg.variant.bootloader === 'grub' && cfg.variant.kernel !== 'none' ? 'grub' : 'none'),
   hookVars: (cfg) => legacyHookVars(cfg.variant, cfg.plan),

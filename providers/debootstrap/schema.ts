@@ -5,7 +5,18 @@
  * bootable Debian stable on one msdos partition (instance-debootstrap's layout) with ext4, GRUB and
  * the serial console following the hypervisor's `serial_console`.
  */
-import { BOOT_KEYS, CACHE_KEYS, defineSchema, DISK_KEYS, GUEST_KEYS, HOOK_KEYS, settingsOf, type KeySpec, type Settings, type Value } from 'ganeti-os/sdk';
+import {
+  BOOT_KEYS,
+  CACHE_KEYS,
+  defineSchema,
+  DISK_KEYS,
+  GUEST_KEYS,
+  HOOK_KEYS,
+  settingsOf,
+  type KeySpec,
+  type Settings,
+  type Value,
+} from 'ganeti-os/sdk';
 
 const PKG = /^[a-z0-9][a-z0-9+.-]+$/;
 

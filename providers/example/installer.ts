@@ -14,9 +14,13 @@ const installer: LinuxInstaller<Record<string, never>, GoldenConfig> = {
     const resolved = await loadVariant({ os: 'golden', schema: goldenSchema }, paths, variant, runner);
     const { source } = settingsOf(goldenKeys, resolved.values);
     if (!source || !existsSync(`${source}/etc`)) {
-      throw new OsError('E_VARIANT_VALUE', `variant ${resolved.name}: source ${JSON.stringify(source)} is not a root tree`, {
-        hint: 'set `source:` to a directory holding a whole guest (etc/, usr/, boot/ ...)',
-      });
+      throw new OsError(
+        'E_VARIANT_VALUE',
+        `variant ${resolved.name}: source ${JSON.stringify(source)} is not a root tree`,
+        {
+          hint: 'set `source:` to a directory holding a whole guest (etc/, usr/, boot/ ...)',
+        },
+      );
     }
     return { resolved, settings: linuxSettings(resolved.values), source };
   },

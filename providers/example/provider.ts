@@ -8,10 +8,23 @@
  * put `source: /srv/golden/bookworm` in /etc/ganeti/instance-golden/variants/default.yaml, run
  * `ganeti-os variants sync golden`, and use `gnt-instance add -o golden+default ...`.
  */
-import { BOOT_KEYS, defineLinuxProvider, defineSchema, DISK_KEYS, GUEST_KEYS, HOOK_KEYS, type KeySpec } from 'ganeti-os/sdk';
+import {
+  BOOT_KEYS,
+  defineLinuxProvider,
+  defineSchema,
+  DISK_KEYS,
+  GUEST_KEYS,
+  HOOK_KEYS,
+  type KeySpec,
+} from 'ganeti-os/sdk';
 
 const GOLDEN_KEYS = [
-  { name: 'source', type: 'path', default: '', description: 'the golden root tree to copy (a directory on the node)' },
+  {
+    name: 'source',
+    type: 'path',
+    default: '',
+    description: 'the golden root tree to copy (a directory on the node)',
+  },
 ] as const satisfies readonly KeySpec[];
 
 export const goldenKeys = [...GOLDEN_KEYS, ...DISK_KEYS, ...BOOT_KEYS, ...GUEST_KEYS, ...HOOK_KEYS] as const;

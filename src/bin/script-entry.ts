@@ -17,8 +17,12 @@ if (code === undefined) {
 } else if (code === 'fast-op') {
   // A computed path, so the bundler leaves it to run time; this file is CommonJS once bundled.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fast = require(join(__dirname, 'fast-ops.cjs')) as { runFastOp: (s: ScriptName, e: NodeJS.ProcessEnv, w: typeof err) => Promise<number> };
-  void fast.runFastOp(basename(scriptPath) as ScriptName, process.env, err).then((c) => (process.exitCode = c));
+  const fast = require(join(__dirname, 'fast-ops.cjs')) as {
+    runFastOp: (s: ScriptName, e: NodeJS.ProcessEnv, w: typeof err) => Promise<number>;
+  };
+  void fast
+    .runFastOp(basename(scriptPath) as ScriptName, process.env, err)
+    .then((c) => (process.exitCode = c));
 } else {
   process.exitCode = code;
 }

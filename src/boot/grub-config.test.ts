@@ -21,7 +21,9 @@ describe('kernel command line and serial console', () => {
   });
   it('puts the serial console last', () => {
     expect(consoleArgs(serial)).toEqual(['console=tty0', 'console=ttyS0,115200n8']);
-    expect(kernelCommandLine({ rootUuid: 'u-1', serial, extra: ['quiet'] })).toBe('root=UUID=u-1 ro console=tty0 console=ttyS0,115200n8 quiet');
+    expect(kernelCommandLine({ rootUuid: 'u-1', serial, extra: ['quiet'] })).toBe(
+      'root=UUID=u-1 ro console=tty0 console=ttyS0,115200n8 quiet',
+    );
     expect(kernelCommandLine({ rootUuid: 'u-1' })).toBe('root=UUID=u-1 ro');
   });
 });
@@ -33,7 +35,15 @@ describe('kernel choice', () => {
     expect(compareVersions('6.1', '6.1.0')).toBeLessThan(0);
   });
   it('picks the newest kernel and its initrd', () => {
-    expect(pickKernel(['config-6.1.0-9-amd64', 'vmlinuz-6.1.0-9-amd64', 'vmlinuz-6.1.0-10-amd64', 'initrd.img-6.1.0-10-amd64', 'System.map-6.1.0-10-amd64'])).toEqual({
+    expect(
+      pickKernel([
+        'config-6.1.0-9-amd64',
+        'vmlinuz-6.1.0-9-amd64',
+        'vmlinuz-6.1.0-10-amd64',
+        'initrd.img-6.1.0-10-amd64',
+        'System.map-6.1.0-10-amd64',
+      ]),
+    ).toEqual({
       version: '6.1.0-10-amd64',
       kernel: 'vmlinuz-6.1.0-10-amd64',
       initrd: 'initrd.img-6.1.0-10-amd64',
@@ -44,9 +54,22 @@ describe('kernel choice', () => {
 });
 
 describe('GRUB files', () => {
-  const kernel = { version: '6.1.0-27-amd64', kernel: 'vmlinuz-6.1.0-27-amd64', initrd: 'initrd.img-6.1.0-27-amd64' };
+  const kernel = {
+    version: '6.1.0-27-amd64',
+    kernel: 'vmlinuz-6.1.0-27-amd64',
+    initrd: 'initrd.img-6.1.0-27-amd64',
+  };
   it('renders grub.cfg with serial terminal and root by UUID', () => {
-    expect(renderGrubCfg({ bootUuid: 'r-1', bootPrefix: '/boot', bootFsModule: 'ext2', kernel, cmdline: 'root=UUID=r-1 ro console=ttyS0,115200n8', serial })).toBe(
+    expect(
+      renderGrubCfg({
+        bootUuid: 'r-1',
+        bootPrefix: '/boot',
+        bootFsModule: 'ext2',
+        kernel,
+        cmdline: 'root=UUID=r-1 ro console=ttyS0,115200n8',
+        serial,
+      }),
+    ).toBe(
       `# Written by ganeti-os; grub-mkconfig may replace it.
 set default=0
 set timeout=1
@@ -67,7 +90,13 @@ menuentry 'Linux 6.1.0-27-amd64' {
     );
   });
   it('uses paths relative to a separate /boot and omits serial when off', () => {
-    const cfg = renderGrubCfg({ bootUuid: 'b-1', bootPrefix: '', bootFsModule: 'xfs', kernel: { ...kernel, initrd: undefined }, cmdline: 'root=UUID=r-1 ro' });
+    const cfg = renderGrubCfg({
+      bootUuid: 'b-1',
+      bootPrefix: '',
+      bootFsModule: 'xfs',
+      kernel: { ...kernel, initrd: undefined },
+      cmdline: 'root=UUID=r-1 ro',
+    });
     expect(cfg).toContain('search --no-floppy --fs-uuid --set=root b-1\n');
     expect(cfg).toContain('\tlinux /vmlinuz-6.1.0-27-amd64 root=UUID=r-1 ro\n');
     expect(cfg).not.toMatch(/serial|initrd/);
@@ -85,10 +114,14 @@ GRUB_TERMINAL="serial console"
 GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1"
 `,
     );
-    expect(renderDefaultGrub({ serial: { port: 'ttyS1', speed: 9600 } })).toContain('serial --unit=1 --speed=9600');
+    expect(renderDefaultGrub({ serial: { port: 'ttyS1', speed: 9600 } })).toContain(
+      'serial --unit=1 --speed=9600',
+    );
     expect(renderDefaultGrub({})).not.toContain('GRUB_TERMINAL');
   });
   it('renders the EFI early config', () => {
-    expect(renderEarlyConfig('b-1', '')).toBe('search --no-floppy --fs-uuid --set=root b-1\nset prefix=($root)/grub\nconfigfile $prefix/grub.cfg\n');
+    expect(renderEarlyConfig('b-1', '')).toBe(
+      'search --no-floppy --fs-uuid --set=root b-1\nset prefix=($root)/grub\nconfigfile $prefix/grub.cfg\n',
+    );
   });
 });

@@ -12,7 +12,10 @@ export interface SerialConsole {
 export const DEFAULT_SERIAL: SerialConsole = { port: 'ttyS0', speed: 115200 };
 
 /** Serial console from Ganeti's INSTANCE_HV_serial_console value ("True"/"False"). */
-export function serialFromHv(value: string | undefined, over: Partial<SerialConsole> = {}): SerialConsole | undefined {
+export function serialFromHv(
+  value: string | undefined,
+  over: Partial<SerialConsole> = {},
+): SerialConsole | undefined {
   return value === 'True' || value === 'true' ? { ...DEFAULT_SERIAL, ...over } : undefined;
 }
 
@@ -26,7 +29,11 @@ export function consoleArgs(serial: SerialConsole | undefined): string[] {
   return serial ? ['console=tty0', `console=${serial.port},${serial.speed}n8`] : [];
 }
 
-export function kernelCommandLine(o: { rootUuid: string; serial?: SerialConsole | undefined; extra?: readonly string[] }): string {
+export function kernelCommandLine(o: {
+  rootUuid: string;
+  serial?: SerialConsole | undefined;
+  extra?: readonly string[];
+}): string {
   return [`root=UUID=${o.rootUuid}`, 'ro', ...consoleArgs(o.serial), ...(o.extra ?? [])].join(' ');
 }
 
@@ -36,7 +43,11 @@ function serialCommand(s: SerialConsole): string {
 
 const q = (s: string): string => `"${s.replace(/(["\\$`])/g, '\\$1')}"`;
 
-export function renderDefaultGrub(o: { serial?: SerialConsole | undefined; extra?: readonly string[]; timeoutSec?: number }): string {
+export function renderDefaultGrub(o: {
+  serial?: SerialConsole | undefined;
+  extra?: readonly string[];
+  timeoutSec?: number;
+}): string {
   const lines = [
     '# Written by ganeti-os. grub-mkconfig/update-grub read this file.',
     'GRUB_DEFAULT=0',
@@ -116,7 +127,13 @@ export function renderGrubCfg(o: GrubCfgInput): string {
     `insmod ${o.bootFsModule}`,
     'insmod gzio',
   ];
-  if (o.serial) lines.push('insmod serial', serialCommand(o.serial), 'terminal_input serial console', 'terminal_output serial console');
+  if (o.serial)
+    lines.push(
+      'insmod serial',
+      serialCommand(o.serial),
+      'terminal_input serial console',
+      'terminal_output serial console',
+    );
   lines.push(
     `search --no-floppy --fs-uuid --set=root ${o.bootUuid}`,
     `menuentry '${title.replace(/'/g, '')}' {`,
@@ -129,11 +146,35 @@ export function renderGrubCfg(o: GrubCfgInput): string {
 
 /** Early config embedded in a self-built EFI image: find /boot by UUID and load grub.cfg. */
 export function renderEarlyConfig(bootUuid: string, bootPrefix: '' | '/boot'): string {
-  return [`search --no-floppy --fs-uuid --set=root ${bootUuid}`, `set prefix=($root)${bootPrefix}/grub`, 'configfile $prefix/grub.cfg', ''].join('\n');
+  return [
+    `search --no-floppy --fs-uuid --set=root ${bootUuid}`,
+    `set prefix=($root)${bootPrefix}/grub`,
+    'configfile $prefix/grub.cfg',
+    '',
+  ].join('\n');
 }
 
 /** Modules built into the EFI image so it needs nothing from disk to read grub.cfg and boot Linux. */
 export const EFI_MODULES = [
-  'part_gpt', 'part_msdos', 'fat', 'ext2', 'xfs', 'btrfs', 'search', 'search_fs_uuid', 'configfile', 'normal',
-  'linux', 'gzio', 'echo', 'test', 'serial', 'terminal', 'efi_gop', 'all_video', 'boot', 'reboot', 'halt',
+  'part_gpt',
+  'part_msdos',
+  'fat',
+  'ext2',
+  'xfs',
+  'btrfs',
+  'search',
+  'search_fs_uuid',
+  'configfile',
+  'normal',
+  'linux',
+  'gzio',
+  'echo',
+  'test',
+  'serial',
+  'terminal',
+  'efi_gop',
+  'all_video',
+  'boot',
+  'reboot',
+  'halt',
 ] as const;

@@ -57,8 +57,18 @@ export function startBiosGrub(disk: BootDisk, runner: Runner): Promise<void> | u
 const EATMYDATA = '/usr/bin/eatmydata';
 
 /** The grub-install argv for BIOS (pure, given whether eatmydata is there). */
-export function biosGrubCommand(disk: Pick<BootDisk, 'target' | 'device'>, modules: readonly string[], eatmydata: boolean): [string, string[]] {
-  const args = ['--target=i386-pc', `--boot-directory=${join(disk.target, 'boot')}`, `--modules=${modules.join(' ')}`, '--no-nvram', disk.device];
+export function biosGrubCommand(
+  disk: Pick<BootDisk, 'target' | 'device'>,
+  modules: readonly string[],
+  eatmydata: boolean,
+): [string, string[]] {
+  const args = [
+    '--target=i386-pc',
+    `--boot-directory=${join(disk.target, 'boot')}`,
+    `--modules=${modules.join(' ')}`,
+    '--no-nvram',
+    disk.device,
+  ];
   return eatmydata ? ['eatmydata', ['grub-install', ...args]] : ['grub-install', args];
 }
 
@@ -67,11 +77,10 @@ async function runBiosGrub(disk: BootDisk, runner: Runner, modules: readonly str
   await guestDirForHostTool(disk.target, '/boot/grub');
   for (const d of ['i386-pc', 'fonts', 'locale']) await guestDirForHostTool(disk.target, `/boot/grub/${d}`);
   const [cmd, args] = biosGrubCommand(disk, modules, existsSync(EATMYDATA));
-  await runner.run(
-    cmd,
-    args,
-    { code: 'E_BOOT_GRUB', hint: 'grub-install (i386-pc) failed; is grub-pc-bin installed?' },
-  );
+  await runner.run(cmd, args, {
+    code: 'E_BOOT_GRUB',
+    hint: 'grub-install (i386-pc) failed; is grub-pc-bin installed?',
+  });
 }
 
 export interface InstalledBoot {
@@ -84,7 +93,9 @@ export async function installBootloader(o: InstallBootloaderOptions): Promise<In
   const bootFiles = (await readGuestDir(disk.target, '/boot')).filter((e) => e.isFile()).map((e) => e.name);
   const plan = planBoot(disk.plan, disk.partitions, bootFiles, o);
   if (plan.firmware.length === 0) {
-    log.info(`partition style ${disk.plan.style}: no bootloader installed (the hypervisor must boot the kernel)`);
+    log.info(
+      `partition style ${disk.plan.style}: no bootloader installed (the hypervisor must boot the kernel)`,
+    );
     return { plan, installed: [] };
   }
   await writeGuestFiles(disk.target, plan.files);
@@ -94,9 +105,13 @@ export async function installBootloader(o: InstallBootloaderOptions): Promise<In
       await o.biosStarted;
     } else {
       if (disk.mapper === 'loop-offset') {
-        throw new OsError('E_BOOT_MAPPER', 'BIOS GRUB cannot be installed through the loop-offset partition mapper', {
-          hint: 'use partitionMapper partx (loop devices), kpartx or kernel',
-        });
+        throw new OsError(
+          'E_BOOT_MAPPER',
+          'BIOS GRUB cannot be installed through the loop-offset partition mapper',
+          {
+            hint: 'use partitionMapper partx (loop devices), kpartx or kernel',
+          },
+        );
       }
       await runBiosGrub(disk, runner, plan.biosModules);
     }
@@ -113,7 +128,10 @@ export async function installBootloader(o: InstallBootloaderOptions): Promise<In
 async function installEfi(o: InstallBootloaderOptions, plan: BootPlan): Promise<void> {
   const { disk, runner, stack } = o;
   const esp = disk.partitions.find((p) => p.role === 'esp');
-  if (!esp) throw new OsError('E_BOOT_ESP', 'no EFI system partition in the layout', { hint: 'use partition style gpt' });
+  if (!esp)
+    throw new OsError('E_BOOT_ESP', 'no EFI system partition in the layout', {
+      hint: 'use partition style gpt',
+    });
   const tmp = mkdtempSync(join(disk.runtimeDir, 'efi-'));
   const h = stack.push(`remove ${tmp}`, () => {
     if (mountsBelow(tmp).length === 0) rmSync(tmp, { recursive: true, force: true });
@@ -122,23 +140,36 @@ async function installEfi(o: InstallBootloaderOptions, plan: BootPlan): Promise<
     const early = join(tmp, 'early.cfg');
     writeFileSync(early, plan.earlyConfig);
     const image = join(tmp, 'BOOTX64.EFI');
-    await runner.run('grub-mkimage', ['-O', 'x86_64-efi', '-o', image, '-c', early, '-p', `${plan.bootPrefix}/grub`, ...plan.efiModules], {
-      code: 'E_BOOT_GRUB',
-      hint: 'is grub-efi-amd64-bin installed?',
-    });
+    await runner.run(
+      'grub-mkimage',
+      ['-O', 'x86_64-efi', '-o', image, '-c', early, '-p', `${plan.bootPrefix}/grub`, ...plan.efiModules],
+      {
+        code: 'E_BOOT_GRUB',
+        hint: 'is grub-efi-amd64-bin installed?',
+      },
+    );
     // Modules for insmod at run time, next to grub.cfg.
     const modDir = join(GRUB_LIB, 'x86_64-efi');
     const modules = readdirSync(modDir).filter((n) => /\.(mod|lst)$/.test(n));
     await writeGuestFiles(
       disk.target,
-      modules.map((f): GuestFile => ({ kind: 'file', path: `/boot/grub/x86_64-efi/${f}`, content: readFileSync(join(modDir, f)), mode: 0o644 })),
+      modules.map((f): GuestFile => ({
+        kind: 'file',
+        path: `/boot/grub/x86_64-efi/${f}`,
+        content: readFileSync(join(modDir, f)),
+        mode: 0o644,
+      })),
     );
     const env = { MTOOLS_SKIP_CHECK: '1' };
     for (const d of ['::/EFI', '::/EFI/BOOT']) {
       const r = await runner.run('mmd', ['-i', esp.device, d], { env, reject: false });
-      if (r.exitCode !== 0 && !/exists/i.test(r.stderr)) throw new OsError('E_BOOT_ESP', `mmd ${d} on ${esp.device} failed: ${r.stderr.trim()}`);
+      if (r.exitCode !== 0 && !/exists/i.test(r.stderr))
+        throw new OsError('E_BOOT_ESP', `mmd ${d} on ${esp.device} failed: ${r.stderr.trim()}`);
     }
-    await runner.run('mcopy', ['-i', esp.device, '-o', '-D', 'o', image, '::/EFI/BOOT/BOOTX64.EFI'], { env, code: 'E_BOOT_ESP' });
+    await runner.run('mcopy', ['-i', esp.device, '-o', '-D', 'o', image, '::/EFI/BOOT/BOOTX64.EFI'], {
+      env,
+      code: 'E_BOOT_ESP',
+    });
   } finally {
     await h.release();
   }

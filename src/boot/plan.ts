@@ -43,14 +43,29 @@ export interface BootPlan {
 /** The modules GRUB's BIOS core image needs to find /boot: partition table, filesystem, search by UUID (pure). */
 export function biosCoreModules(plan: PartitionPlan, parts: readonly FormattedPartition[]): string[] {
   const bootPart = parts.find((p) => p.role === 'boot') ?? parts.find((p) => p.role === 'root');
-  return [plan.style === 'gpt' ? 'part_gpt' : 'part_msdos', grubFsModule(bootPart?.fstype ?? 'ext4'), 'search_fs_uuid'];
+  return [
+    plan.style === 'gpt' ? 'part_gpt' : 'part_msdos',
+    grubFsModule(bootPart?.fstype ?? 'ext4'),
+    'search_fs_uuid',
+  ];
 }
 
-export function planBoot(plan: PartitionPlan, parts: readonly FormattedPartition[], bootFiles: readonly string[], o: BootOptions = {}): BootPlan {
+export function planBoot(
+  plan: PartitionPlan,
+  parts: readonly FormattedPartition[],
+  bootFiles: readonly string[],
+  o: BootOptions = {},
+): BootPlan {
   const kernel = pickKernel(bootFiles);
-  if (!kernel) throw new OsError('E_BOOT_KERNEL', 'no kernel (vmlinuz-*) found in the guest /boot', { hint: 'install a kernel package in the guest' });
+  if (!kernel)
+    throw new OsError('E_BOOT_KERNEL', 'no kernel (vmlinuz-*) found in the guest /boot', {
+      hint: 'install a kernel package in the guest',
+    });
   const root = parts.find((p) => p.role === 'root');
-  if (!root?.uuid) throw new OsError('E_BOOT_ROOT', 'the root partition has no UUID', { hint: 'was the disk prepared with prepareDisk?' });
+  if (!root?.uuid)
+    throw new OsError('E_BOOT_ROOT', 'the root partition has no UUID', {
+      hint: 'was the disk prepared with prepareDisk?',
+    });
   const bootPart = parts.find((p) => p.role === 'boot') ?? root;
   const bootPrefix = bootPart === root ? '/boot' : '';
   const wanted = o.firmware ?? ['bios', 'uefi'];
@@ -67,7 +82,16 @@ export function planBoot(plan: PartitionPlan, parts: readonly FormattedPartition
     ...(o.timeoutSec !== undefined ? { timeoutSec: o.timeoutSec } : {}),
   });
   const files: GuestFile[] = [
-    { kind: 'file', path: '/etc/default/grub', content: renderDefaultGrub({ serial: o.serialConsole, extra: o.cmdline ?? [], ...(o.timeoutSec !== undefined ? { timeoutSec: o.timeoutSec } : {}) }), mode: 0o644 },
+    {
+      kind: 'file',
+      path: '/etc/default/grub',
+      content: renderDefaultGrub({
+        serial: o.serialConsole,
+        extra: o.cmdline ?? [],
+        ...(o.timeoutSec !== undefined ? { timeoutSec: o.timeoutSec } : {}),
+      }),
+      mode: 0o644,
+    },
     { kind: 'file', path: '/boot/grub/grub.cfg', content: grubCfg, mode: 0o644 },
   ];
   return {

@@ -7,7 +7,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const PROGRAMS = ['/usr/sbin/grub-install', '/usr/bin/grub-mkimage', '/usr/sbin/grub-bios-setup', '/usr/sbin/grub-probe'];
+const PROGRAMS = [
+  '/usr/sbin/grub-install',
+  '/usr/bin/grub-mkimage',
+  '/usr/sbin/grub-bios-setup',
+  '/usr/sbin/grub-probe',
+];
 
 async function filesBelow(dir: string, depth = 2): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -21,13 +26,20 @@ async function filesBelow(dir: string, depth = 2): Promise<string[]> {
 }
 
 export async function prefetchGrubFiles(platform = 'i386-pc'): Promise<number> {
-  const files = [...PROGRAMS, ...(await filesBelow(join('/usr/lib/grub', platform))), ...(await filesBelow('/usr/share/grub'))];
+  const files = [
+    ...PROGRAMS,
+    ...(await filesBelow(join('/usr/lib/grub', platform))),
+    ...(await filesBelow('/usr/share/grub')),
+  ];
   let bytes = 0;
   // A few reads in flight: enough to keep the disk busy, not enough to compete with the real work.
   const queue = [...files];
   const worker = async (): Promise<void> => {
     for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
-      bytes += await readFile(f).then((b) => b.length, () => 0);
+      bytes += await readFile(f).then(
+        (b) => b.length,
+        () => 0,
+      );
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);

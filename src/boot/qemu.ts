@@ -32,19 +32,29 @@ export interface BootTestResult {
 /** qemu argv (pure apart from locating OVMF). */
 function qemuArgs(o: BootTestOptions): string[] {
   const args = [
-    '-accel', 'tcg',
-    '-m', String(o.memoryMiB ?? 1024),
-    '-display', 'none',
-    '-serial', 'stdio',
-    '-monitor', 'none',
+    '-accel',
+    'tcg',
+    '-m',
+    String(o.memoryMiB ?? 1024),
+    '-display',
+    'none',
+    '-serial',
+    'stdio',
+    '-monitor',
+    'none',
     '-no-reboot',
-    '-drive', `file=${o.image},format=${o.format ?? 'raw'},if=virtio`,
-    '-net', 'none',
+    '-drive',
+    `file=${o.image},format=${o.format ?? 'raw'},if=virtio`,
+    '-net',
+    'none',
   ];
   if (o.snapshot ?? true) args.push('-snapshot');
   if (o.firmware === 'uefi') {
     const ovmf = OVMF_CANDIDATES.find((p) => existsSync(p));
-    if (!ovmf) throw new OsError('E_BOOT_OVMF', 'no OVMF firmware found for a UEFI boot test', { hint: 'apt-get install ovmf' });
+    if (!ovmf)
+      throw new OsError('E_BOOT_OVMF', 'no OVMF firmware found for a UEFI boot test', {
+        hint: 'apt-get install ovmf',
+      });
     args.push('-bios', ovmf);
   }
   return args;
@@ -82,7 +92,11 @@ export function bootTest(o: BootTestOptions): Promise<BootTestResult> {
     child.on('error', (e) => {
       settled = true;
       clearTimeout(timer);
-      reject(new OsError('E_BOOT_QEMU', `could not start qemu-system-x86_64: ${e.message}`, { hint: 'apt-get install qemu-system-x86' }));
+      reject(
+        new OsError('E_BOOT_QEMU', `could not start qemu-system-x86_64: ${e.message}`, {
+          hint: 'apt-get install qemu-system-x86',
+        }),
+      );
     });
     child.on('exit', (code, sig) => {
       if (!settled) {

@@ -53,7 +53,10 @@ async function dirNames(dir: string): Promise<string[]> {
 
 export async function listCache(opts: ListOptions): Promise<CacheListEntry[]> {
   const now = opts.now?.() ?? Date.now();
-  const stems = new Map<string, { tarball: boolean; sidecar: boolean; images: string[]; leftovers: string[] }>();
+  const stems = new Map<
+    string,
+    { tarball: boolean; sidecar: boolean; images: string[]; leftovers: string[] }
+  >();
   for (const name of await dirNames(opts.dir)) {
     const c = classifyFile(name);
     if (!c || c.role === 'lock') continue;
@@ -77,7 +80,11 @@ export async function listCache(opts: ListOptions): Promise<CacheListEntry[]> {
     else if (isExpired(sc, opts.maxAgeDays ?? 'never', now)) status = 'expired';
     else if (opts.verify && (await sha256File(p.tarball)) !== sc.sha256) status = 'sha256-mismatch';
     let imageBytes = 0;
-    for (const f of s.images) imageBytes += await stat(join(opts.dir, f)).then((st) => st.blocks * 512, () => 0);
+    for (const f of s.images)
+      imageBytes += await stat(join(opts.dir, f)).then(
+        (st) => st.blocks * 512,
+        () => 0,
+      );
     const str = (k: string): string | null => (typeof sc?.inputs[k] === 'string' ? sc.inputs[k] : null);
     out.push({
       name: stem,
@@ -128,7 +135,9 @@ async function removeEntry(
     throw err;
   }
   try {
-    if (!leftoversOnly) for (const f of [p.sidecar, p.tarball, ...e.images.map((i) => join(dir, i))]) await unlink(f).catch(() => undefined);
+    if (!leftoversOnly)
+      for (const f of [p.sidecar, p.tarball, ...e.images.map((i) => join(dir, i))])
+        await unlink(f).catch(() => undefined);
     for (const l of e.leftovers) await removeTreeSafely(join(dir, l));
   } finally {
     lock.release();

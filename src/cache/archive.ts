@@ -19,20 +19,14 @@ export interface ArchiveOptions {
 
 /** tar the whole tree below `dir` ('.' as the root member) into zstd, written to `outFd`. */
 export async function packTree(dir: string, outFd: number, opts: ArchiveOptions): Promise<void> {
-  await runPipeline(
-    [
-      tarCreateArgv({ dir }),
-      ['zstd', '-T0', `-${opts.level ?? 3}`, '-q', '-c'],
-    ],
-    {
-      log: opts.log,
-      signal: opts.signal,
-      stdin: 'ignore',
-      stdout: outFd,
-      code: 'E_CACHE_PACK',
-      hint: 'check free space in the cache directory',
-    },
-  );
+  await runPipeline([tarCreateArgv({ dir }), ['zstd', '-T0', `-${opts.level ?? 3}`, '-q', '-c']], {
+    log: opts.log,
+    signal: opts.signal,
+    stdin: 'ignore',
+    stdout: outFd,
+    code: 'E_CACHE_PACK',
+    hint: 'check free space in the cache directory',
+  });
 }
 
 /**
@@ -44,20 +38,14 @@ export async function unpackTree(
   target: string,
   opts: ArchiveOptions,
 ): Promise<void> {
-  await runPipeline(
-    [
-      ['zstd', '-dc', '-q'],
-      tarExtractArgv({ dir: target, pipe: true }),
-    ],
-    {
-      log: opts.log,
-      signal: opts.signal,
-      stdin: typeof tarball === 'number' ? tarball : { path: tarball },
-      stdout: 'ignore',
-      code: 'E_CACHE_UNPACK',
-      hint: 'check free space on the target disk',
-    },
-  );
+  await runPipeline([['zstd', '-dc', '-q'], tarExtractArgv({ dir: target, pipe: true })], {
+    log: opts.log,
+    signal: opts.signal,
+    stdin: typeof tarball === 'number' ? tarball : { path: tarball },
+    stdout: 'ignore',
+    code: 'E_CACHE_UNPACK',
+    hint: 'check free space on the target disk',
+  });
 }
 
 /** zstd's own integrity check (frame checksums), without extracting. */

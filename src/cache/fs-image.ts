@@ -26,7 +26,11 @@ export interface ImageSpec {
 }
 
 /** Makes `file` (absent) into a filesystem of apparent size `sizeBytes`, filled by `fill(root)`. */
-export type ImageBuilder = (file: string, sizeBytes: number, fill: (root: string) => Promise<void>) => Promise<void>;
+export type ImageBuilder = (
+  file: string,
+  sizeBytes: number,
+  fill: (root: string) => Promise<void>,
+) => Promise<void>;
 
 export interface PinnedImage {
   /** /proc/<pid>/fd/<n>: the published image, open under the lock. */
@@ -65,7 +69,8 @@ async function imageProblem(
   if (!st && !sc) return 'missing';
   if (!st) return 'the image is missing';
   if (!sc) return 'its sidecar is missing or unreadable';
-  if (sc.key !== want.key || sc.tarballSha256 !== want.tarballSha256) return 'it was made from another tarball';
+  if (sc.key !== want.key || sc.tarballSha256 !== want.tarballSha256)
+    return 'it was made from another tarball';
   if (sc.fstype !== want.spec.fstype || sc.mkfsOptions.join('\0') !== want.spec.mkfsOptions.join('\0'))
     return 'it was made with other mkfs options';
   if (BigInt(sc.bytes) !== st.size || sc.ino !== String(st.ino) || sc.ctimeNs !== String(st.ctimeNs))
@@ -94,7 +99,8 @@ export async function pinFsImage(
     const want = { key, tarballSha256: quick.sidecar.sha256, spec };
     const problem = await imageProblem(files, want);
     if (problem !== undefined) {
-      if (problem !== 'missing') log.warn(`cache: the ${spec.fstype} image of ${p.stem} is unusable (${problem}); making it again`);
+      if (problem !== 'missing')
+        log.warn(`cache: the ${spec.fstype} image of ${p.stem} is unusable (${problem}); making it again`);
       for (const f of [files.sidecar, files.image]) await unlink(f).catch(() => undefined);
       const full = await checkEntry(p, checkOptions(key, opts));
       if (full.state !== 'ok') return undefined;
@@ -102,7 +108,9 @@ export async function pinFsImage(
         await makeImage(p, files, want, builder, opts);
       } catch (e) {
         if (opts.signal?.aborted) throw e;
-        log.warn(`cache: could not make the ${spec.fstype} image of ${p.stem}: ${(e as Error).message.split('\n')[0] ?? ''}; unpacking the tarball instead`);
+        log.warn(
+          `cache: could not make the ${spec.fstype} image of ${p.stem}: ${(e as Error).message.split('\n')[0] ?? ''}; unpacking the tarball instead`,
+        );
         return undefined;
       }
     } else {
@@ -110,7 +118,12 @@ export async function pinFsImage(
     }
     const fd = openSync(files.image, 'r');
     const h = stack.push(`close ${files.image}`, () => closeSync(fd));
-    return { path: `/proc/${process.pid}/fd/${fd}`, file: files.image, bytes: fstatSync(fd).size, release: () => h.release() };
+    return {
+      path: `/proc/${process.pid}/fd/${fd}`,
+      file: files.image,
+      bytes: fstatSync(fd).size,
+      release: () => h.release(),
+    };
   } finally {
     await unlock.release();
   }
@@ -135,7 +148,9 @@ async function makeImage(
     const sizeBytes = Math.max(8 * 1024 ** 3, Math.ceil((tarballBytes * 10) / 1048576) * 1048576);
     const tarFd = openSync(p.tarball, 'r');
     try {
-      await builder(tmp, sizeBytes, (root) => unpackTree(tarFd, root, { log: opts.log, ...(opts.signal ? { signal: opts.signal } : {}) }));
+      await builder(tmp, sizeBytes, (root) =>
+        unpackTree(tarFd, root, { log: opts.log, ...(opts.signal ? { signal: opts.signal } : {}) }),
+      );
     } finally {
       closeSync(tarFd);
     }
@@ -156,7 +171,9 @@ async function makeImage(
       buildSeconds: Math.round((Date.now() - started) / 100) / 10,
     };
     await writeSidecar(files.sidecar, sidecar); // also makes the image's rename durable
-    opts.log.info(`cache: stored ${p.stem}.${want.spec.fstype}.img (${(Number(st.blocks) / 2048).toFixed(0)} MiB used)`);
+    opts.log.info(
+      `cache: stored ${p.stem}.${want.spec.fstype}.img (${(Number(st.blocks) / 2048).toFixed(0)} MiB used)`,
+    );
   } finally {
     await tmpH.release();
   }

@@ -129,20 +129,49 @@ interface Acquired extends CacheEntryResult {
 }
 
 /** The entry's files, with its lock taken (the handle releases it; it is on `stack` too). */
-export async function lockEntry(key: string, opts: CacheOptions, stack: CleanupStack): Promise<{ p: EntryPaths; unlock: CleanupHandle }> {
+export async function lockEntry(
+  key: string,
+  opts: CacheOptions,
+  stack: CleanupStack,
+): Promise<{ p: EntryPaths; unlock: CleanupHandle }> {
   await ensureDir(opts.dir);
   const p = entryPaths(opts.dir, entryStem(opts.inputs, key));
-  const lock = await lockFile(p.lock, { log: opts.log, signal: opts.signal, timeoutSec: opts.lockTimeoutSec ?? 3600 });
+  const lock = await lockFile(p.lock, {
+    log: opts.log,
+    signal: opts.signal,
+    timeoutSec: opts.lockTimeoutSec ?? 3600,
+  });
   return { p, unlock: stack.push(`unlock ${p.lock}`, () => lock.release()) };
 }
 
 /** How checkEntry judges the entry of `key` under these options (with the lock held). */
-export function checkOptions(key: string, opts: CacheOptions, verify: Verify = opts.verify ?? 'sha256'): CheckOptions {
-  return { key, maxAgeDays: opts.maxAgeDays ?? 14, now: opts.now?.() ?? Date.now(), verify, log: opts.log, ...(opts.signal ? { signal: opts.signal } : {}) };
+export function checkOptions(
+  key: string,
+  opts: CacheOptions,
+  verify: Verify = opts.verify ?? 'sha256',
+): CheckOptions {
+  return {
+    key,
+    maxAgeDays: opts.maxAgeDays ?? 14,
+    now: opts.now?.() ?? Date.now(),
+    verify,
+    log: opts.log,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
 }
 
-async function acquire(key: string, build: BuildFn, opts: CacheOptions, openForRead: boolean): Promise<Acquired>;
-async function acquire(key: string, build: null, opts: CacheOptions, openForRead: boolean): Promise<Acquired | undefined>;
+async function acquire(
+  key: string,
+  build: BuildFn,
+  opts: CacheOptions,
+  openForRead: boolean,
+): Promise<Acquired>;
+async function acquire(
+  key: string,
+  build: null,
+  opts: CacheOptions,
+  openForRead: boolean,
+): Promise<Acquired | undefined>;
 async function acquire(
   key: string,
   build: BuildFn | null,
@@ -207,7 +236,10 @@ export interface PinnedEntry {
  * time of its own. Undefined when the entry is missing, expired or damaged: installFromCache then
  * takes the full path (and rebuilds). The fd is closed by `release` or by the cleanup stack.
  */
-export async function pinCacheEntry(key: string, opts: CacheOptions & { cleanup: CleanupStack }): Promise<PinnedEntry | undefined> {
+export async function pinCacheEntry(
+  key: string,
+  opts: CacheOptions & { cleanup: CleanupStack },
+): Promise<PinnedEntry | undefined> {
   const got = await acquire(key, null, opts, true);
   if (!got) return undefined;
   const fd = got.fd!;

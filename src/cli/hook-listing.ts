@@ -27,7 +27,9 @@ function problemsOf(e: unknown): OsError[] {
 }
 
 /** Discovery that reports its errors instead of throwing them. */
-async function discover(opts: Parameters<typeof discoverHooks>[0]): Promise<{ plan?: HookPlan; problems: OsError[] }> {
+async function discover(
+  opts: Parameters<typeof discoverHooks>[0],
+): Promise<{ plan?: HookPlan; problems: OsError[] }> {
   try {
     return { plan: await discoverHooks(opts), problems: [] };
   } catch (e) {
@@ -70,7 +72,8 @@ export async function listVariantHooks(resolved: ResolvedVariant, configDir: str
   if (!useProvider) {
     const off = await discover({ providerHooksDir: providerDir, useProviderHooks: true });
     const why = `provider-hooks is false [${showProvenance(resolved.provenance['provider-hooks'] ?? 'default')}]`;
-    for (const p of PHASES) for (const h of off.plan?.phases[p] ?? []) notRun.push(`hook ${h.path} is not run: ${why}`);
+    for (const p of PHASES)
+      for (const h of off.plan?.phases[p] ?? []) notRun.push(`hook ${h.path} is not run: ${why}`);
     notRun.push(...(off.plan?.warnings ?? []));
   }
   return {

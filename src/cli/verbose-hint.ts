@@ -10,7 +10,11 @@ const SCRIPT_DEBUG = /\bDEBUG_LEVEL=1\b/g;
 function rewrite(e: OsError): OsError {
   const hint = e.hint?.replace(SCRIPT_DEBUG, '-v');
   if (hint === e.hint) return e;
-  return new OsError(e.code, e.message, { cause: e.cause ?? e, exitCode: e.exitCode, ...(hint ? { hint } : {}) });
+  return new OsError(e.code, e.message, {
+    cause: e.cause ?? e,
+    exitCode: e.exitCode,
+    ...(hint ? { hint } : {}),
+  });
 }
 
 /** `e` as an OsError whose hints name the CLI's options. */
@@ -18,7 +22,9 @@ function cliError(e: unknown): OsError {
   const err = toOsError(e);
   if (err instanceof OsErrors) {
     const problems = err.problems.map(rewrite);
-    return problems.every((p, i) => p === err.problems[i]) ? err : new OsErrors(problems, err.hint?.replace(SCRIPT_DEBUG, '-v'));
+    return problems.every((p, i) => p === err.problems[i])
+      ? err
+      : new OsErrors(problems, err.hint?.replace(SCRIPT_DEBUG, '-v'));
   }
   return rewrite(err);
 }

@@ -168,7 +168,9 @@ export async function readLegacyConfig(
   const defaulted = mapping.vars.map((m) => m.variable);
   const both = await sourceShellFiles(runner, defaultsFile, variantFile, defaulted);
   const onlyDefaults =
-    defaultsFile && variantFile ? await sourceShellFiles(runner, defaultsFile, undefined, defaulted) : undefined;
+    defaultsFile && variantFile
+      ? await sourceShellFiles(runner, defaultsFile, undefined, defaulted)
+      : undefined;
   const fileOf = (variable: string, raw: string): string =>
     !variantFile
       ? defaultsFile!

@@ -74,7 +74,11 @@ describe('listVariants', () => {
     ]);
     expect(list[1]!.description).toBe('mine');
     expect(await publishedVariantNames('debootstrap', opts())).toEqual(['zz', 'bookworm']);
-    expect(await publishedVariantNames('debootstrap', { ...opts(), legacy: true })).toEqual(['zz', 'bookworm', 'old']);
+    expect(await publishedVariantNames('debootstrap', { ...opts(), legacy: true })).toEqual([
+      'zz',
+      'bookworm',
+      'old',
+    ]);
     expect(formatVariantList(list)).toMatch(/^zz {8}\(default, admin\)\nbookworm {2}\(admin\) {2}mine\n$/);
     expect(JSON.parse(formatVariantList(list, { json: true, all: true }))).toHaveLength(3);
   });

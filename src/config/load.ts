@@ -21,7 +21,10 @@ export interface VariantFiles {
 }
 
 export function configLocation(os: string, paths: ProviderPaths): ConfigLocation {
-  return { configDir: paths.configDir, ...(paths.shareDir ? { shippedDir: join(paths.shareDir, 'variants', os) } : {}) };
+  return {
+    configDir: paths.configDir,
+    ...(paths.shareDir ? { shippedDir: join(paths.shareDir, 'variants', os) } : {}),
+  };
 }
 
 export async function publishedVariants(os: string, paths: ProviderPaths): Promise<string[]> {
@@ -30,7 +33,12 @@ export async function publishedVariants(os: string, paths: ProviderPaths): Promi
 }
 
 /** Resolve the variant Ganeti selected ('' = the `default` variant). */
-export async function loadVariant(files: VariantFiles, paths: ProviderPaths, variantName: string, runner: Runner): Promise<ResolvedVariant> {
+export async function loadVariant(
+  files: VariantFiles,
+  paths: ProviderPaths,
+  variantName: string,
+  runner: Runner,
+): Promise<ResolvedVariant> {
   const name = variantName || 'default';
   try {
     return await resolveVariant(files.os, name, files.schema, {
@@ -46,7 +54,12 @@ export async function loadVariant(files: VariantFiles, paths: ProviderPaths, var
  * verify's check of the variant Ganeti selected: published (variants.list), and it resolves. One
  * that publishing skipped as broken is resolved anyway, for its error to name the file and line.
  */
-export async function verifyVariant(files: VariantFiles, paths: ProviderPaths, variantName: string, runner: Runner): Promise<void> {
+export async function verifyVariant(
+  files: VariantFiles,
+  paths: ProviderPaths,
+  variantName: string,
+  runner: Runner,
+): Promise<void> {
   const listed = readVariantsList(paths.osDir);
   if (!listed.includes(variantName)) {
     const skipped = hasManifest(paths.osDir) ? (readManifest(paths.osDir).skippedVariants ?? []) : [];
@@ -117,10 +130,14 @@ function inputsOf(files: VariantFiles, paths: ProviderPaths, r: ResolvedVariant)
 function unknownVariant(os: string, paths: ProviderPaths, name: string, cause: OsError): OsError {
   const listed = readVariantsList(paths.osDir); // not installed: nothing is published
   if (listed.includes(name)) {
-    return new OsError('E_VARIANT_MISSING', `published variant ${name} has no configuration file on this node`, {
-      hint: `create ${join(paths.configDir, 'variants', `${name}.yaml`)}, or unpublish it with \`ganeti-os variants sync ${os}\``,
-      cause,
-    });
+    return new OsError(
+      'E_VARIANT_MISSING',
+      `published variant ${name} has no configuration file on this node`,
+      {
+        hint: `create ${join(paths.configDir, 'variants', `${name}.yaml`)}, or unpublish it with \`ganeti-os variants sync ${os}\``,
+        cause,
+      },
+    );
   }
   return unpublishedVariant(os, name, listed, cause);
 }

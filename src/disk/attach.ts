@@ -28,15 +28,25 @@ export async function inspectDisk(runner: Runner, path: string, backendType?: st
     real = realpathSync(path);
     st = statSync(real);
   } catch {
-    throw new OsError('E_DISK_MISSING', `disk ${path} does not exist`, { hint: 'is the instance disk activated (gnt-instance activate-disks)?' });
+    throw new OsError('E_DISK_MISSING', `disk ${path} does not exist`, {
+      hint: 'is the instance disk activated (gnt-instance activate-disks)?',
+    });
   }
   if (st.isFile()) return { path, real, isFile: true, sizeBytes: st.size, sectorSize: 512 };
   if (!st.isBlockDevice()) {
-    throw new OsError('E_DISK_TYPE', `disk ${path} is neither a file nor a block device`, { hint: `backend type was ${backendType ?? 'unset'}` });
+    throw new OsError('E_DISK_TYPE', `disk ${path} is neither a file nor a block device`, {
+      hint: `backend type was ${backendType ?? 'unset'}`,
+    });
   }
   const size = await runner.run('blockdev', ['--getsize64', real], { code: 'E_DISK_SIZE' });
   const ss = await runner.run('blockdev', ['--getss', real], { code: 'E_DISK_SIZE' });
-  return { path, real, isFile: false, sizeBytes: Number(size.stdout.trim()), sectorSize: Number(ss.stdout.trim()) || 512 };
+  return {
+    path,
+    real,
+    isFile: false,
+    sizeBytes: Number(size.stdout.trim()),
+    sectorSize: Number(ss.stdout.trim()) || 512,
+  };
 }
 
 /** Refuse a disk that is mounted, held, swapped on or (file) already attached. */

@@ -19,8 +19,17 @@ export const CHROOT_ENV: Record<string, string> = {
   HOME: '/root',
 };
 
-export function runInChroot(target: string, argv: readonly string[], runner: Runner, opts: RunOptions = {}): Promise<RunResult> {
-  return runner.run('chroot', [target, ...argv], { ...opts, cleanEnv: true, env: { ...CHROOT_ENV, ...opts.env } });
+export function runInChroot(
+  target: string,
+  argv: readonly string[],
+  runner: Runner,
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  return runner.run('chroot', [target, ...argv], {
+    ...opts,
+    cleanEnv: true,
+    env: { ...CHROOT_ENV, ...opts.env },
+  });
 }
 
 export interface Chroot {
@@ -34,20 +43,39 @@ export interface Chroot {
  * Bind the API filesystems into `target`; every step is registered on the stack. `release()` undoes
  * them now (after stopping processes left in the guest).
  */
-export async function bindChrootMounts(input: DiskContextInput & { target: string }, ctxIn?: DiskContext): Promise<Chroot> {
+export async function bindChrootMounts(
+  input: DiskContextInput & { target: string },
+  ctxIn?: DiskContext,
+): Promise<Chroot> {
   const ctx = ctxIn ?? diskContext(input);
   const { target } = input;
   const handles: CleanupHandle[] = [];
-  handles.push(await mountAndRegister(ctx, { source: 'proc', dir: join(target, 'proc'), fstype: 'proc', options: ['nosuid', 'nodev', 'noexec'] }));
   handles.push(
-    await mountAndRegister(ctx, { source: 'sysfs', dir: join(target, 'sys'), fstype: 'sysfs', options: ['ro', 'nosuid', 'nodev', 'noexec'] }),
+    await mountAndRegister(ctx, {
+      source: 'proc',
+      dir: join(target, 'proc'),
+      fstype: 'proc',
+      options: ['nosuid', 'nodev', 'noexec'],
+    }),
+  );
+  handles.push(
+    await mountAndRegister(ctx, {
+      source: 'sysfs',
+      dir: join(target, 'sys'),
+      fstype: 'sysfs',
+      options: ['ro', 'nosuid', 'nodev', 'noexec'],
+    }),
   );
   handles.push(await mountAndRegister(ctx, { source: '/dev', dir: join(target, 'dev'), bind: true }));
-  await ctx.runner.run('mount', ['-o', 'remount,bind,ro,nosuid', join(target, 'dev')], { code: 'E_DISK_MOUNT' });
+  await ctx.runner.run('mount', ['-o', 'remount,bind,ro,nosuid', join(target, 'dev')], {
+    code: 'E_DISK_MOUNT',
+  });
   handles.push(await mountAndRegister(ctx, { source: '/dev/pts', dir: join(target, 'dev/pts'), bind: true }));
-  handles.push(ctx.stack.push(`stop processes in ${target}`, async () => {
-    await killGuestProcesses(target, ctx.log);
-  }));
+  handles.push(
+    ctx.stack.push(`stop processes in ${target}`, async () => {
+      await killGuestProcesses(target, ctx.log);
+    }),
+  );
   return {
     target,
     run: (argv, opts) => runInChroot(target, argv, ctx.runner, opts),

@@ -12,12 +12,20 @@ export interface Call {
 
 export class FakeRunner implements Runner {
   readonly calls: Call[] = [];
-  constructor(private readonly answer: (cmd: string, args: readonly string[]) => Partial<RunResult> | undefined = () => undefined) {}
+  constructor(
+    private readonly answer: (cmd: string, args: readonly string[]) => Partial<RunResult> | undefined = () =>
+      undefined,
+  ) {}
 
   run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
     this.calls.push({ cmd, args: [...args], opts });
     const a = this.answer(cmd, args) ?? {};
-    return Promise.resolve({ exitCode: a.exitCode ?? 0, stdout: a.stdout ?? '', stderr: a.stderr ?? '', failed: (a.exitCode ?? 0) !== 0 });
+    return Promise.resolve({
+      exitCode: a.exitCode ?? 0,
+      stdout: a.stdout ?? '',
+      stderr: a.stderr ?? '',
+      failed: (a.exitCode ?? 0) !== 0,
+    });
   }
 
   commands(): string[] {

@@ -7,7 +7,10 @@ import { mountsBelow, parseMountInfo } from './mountinfo.js';
 
 describe('filesystems', () => {
   it('mkfs commands force over old signatures', () => {
-    expect(mkfsCommand('ext4', '/dev/loop0p3', ['-m', '1'])).toEqual(['mkfs.ext4', ['-F', '-q', '-m', '1', '/dev/loop0p3']]);
+    expect(mkfsCommand('ext4', '/dev/loop0p3', ['-m', '1'])).toEqual([
+      'mkfs.ext4',
+      ['-F', '-q', '-m', '1', '/dev/loop0p3'],
+    ]);
     expect(mkfsCommand('xfs', '/dev/x')).toEqual(['mkfs.xfs', ['-f', '-q', '/dev/x']]);
     expect(mkfsCommand('btrfs', '/dev/x')).toEqual(['mkfs.btrfs', ['-f', '-q', '/dev/x']]);
     expect(mkfsCommand('swap', '/dev/x')).toEqual(['mkswap', ['-f', '/dev/x']]);
@@ -15,7 +18,9 @@ describe('filesystems', () => {
   });
   it('parses blkid -o export', () => {
     expect(
-      parseBlkidExport('DEVNAME=/dev/loop0p3\nUUID=beb422ce-d0d9-4e23-8d06-0821dc9de542\nBLOCK_SIZE=1024\nTYPE=ext4\nLABEL=my\\ disk\nPARTUUID=168da1b7-01\n'),
+      parseBlkidExport(
+        'DEVNAME=/dev/loop0p3\nUUID=beb422ce-d0d9-4e23-8d06-0821dc9de542\nBLOCK_SIZE=1024\nTYPE=ext4\nLABEL=my\\ disk\nPARTUUID=168da1b7-01\n',
+      ),
     ).toEqual({
       DEVNAME: '/dev/loop0p3',
       UUID: 'beb422ce-d0d9-4e23-8d06-0821dc9de542',
@@ -39,7 +44,14 @@ describe('filesystems', () => {
     expect(entries).toEqual([
       { spec: 'UUID=r-1', mountpoint: '/', type: 'xfs', options: 'defaults,noatime', dump: 0, pass: 0 },
       { spec: 'UUID=b-1', mountpoint: '/boot', type: 'ext2', options: 'defaults', dump: 0, pass: 2 },
-      { spec: 'UUID=AB12-CD34', mountpoint: '/boot/efi', type: 'vfat', options: 'umask=0077,nofail', dump: 0, pass: 2 },
+      {
+        spec: 'UUID=AB12-CD34',
+        mountpoint: '/boot/efi',
+        type: 'vfat',
+        options: 'umask=0077,nofail',
+        dump: 0,
+        pass: 2,
+      },
       { spec: 'UUID=s-1', mountpoint: 'none', type: 'swap', options: 'sw', dump: 0, pass: 0 },
     ]);
   });
@@ -54,7 +66,12 @@ describe('mounts', () => {
 `;
   it('parses mountinfo, unescaping octal', () => {
     const m = parseMountInfo(MOUNTINFO);
-    expect(m[1]).toMatchObject({ mountPoint: '/run/ganeti-os/disk-1/root', fsType: 'ext4', source: '/dev/loop0p3', majorMinor: '7:0' });
+    expect(m[1]).toMatchObject({
+      mountPoint: '/run/ganeti-os/disk-1/root',
+      fsType: 'ext4',
+      source: '/dev/loop0p3',
+      majorMinor: '7:0',
+    });
     expect(m[4]!.mountPoint).toBe('/mnt/with space');
   });
   it('lists mounts below a directory deepest first', () => {
@@ -66,10 +83,21 @@ describe('mounts', () => {
     expect(mountsBelow('/run/ganeti-os/disk-10', parseMountInfo(MOUNTINFO))).toEqual([]);
   });
   it('builds mount arguments', () => {
-    expect(mountArgs({ source: '/dev/x', dir: '/m', fstype: 'ext4', options: ['nosuid', 'nodev'] })).toEqual(['-t', 'ext4', '-o', 'nosuid,nodev', '/dev/x', '/m']);
+    expect(mountArgs({ source: '/dev/x', dir: '/m', fstype: 'ext4', options: ['nosuid', 'nodev'] })).toEqual([
+      '-t',
+      'ext4',
+      '-o',
+      'nosuid,nodev',
+      '/dev/x',
+      '/m',
+    ]);
     expect(mountArgs({ source: '/dev', dir: '/m/dev', bind: true })).toEqual(['--bind', '/dev', '/m/dev']);
   });
   it('parses /proc/swaps', () => {
-    expect(parseSwaps('Filename\tType\tSize\tUsed\tPriority\n/dev/loop3p2                            partition\t32764\t0\t-2\n')).toEqual(['/dev/loop3p2']);
+    expect(
+      parseSwaps(
+        'Filename\tType\tSize\tUsed\tPriority\n/dev/loop3p2                            partition\t32764\t0\t-2\n',
+      ),
+    ).toEqual(['/dev/loop3p2']);
   });
 });

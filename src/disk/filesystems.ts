@@ -10,7 +10,11 @@ import { wipeSignatures } from './partition.js';
 export type MkfsContent = Exclude<PartitionContent, 'none'>;
 
 /** The mkfs argv for a content type (pure). */
-export function mkfsCommand(content: MkfsContent, device: string, extra: readonly string[] = []): [string, string[]] {
+export function mkfsCommand(
+  content: MkfsContent,
+  device: string,
+  extra: readonly string[] = [],
+): [string, string[]] {
   switch (content) {
     case 'ext2':
     case 'ext3':
@@ -27,7 +31,12 @@ export function mkfsCommand(content: MkfsContent, device: string, extra: readonl
   }
 }
 
-export async function makeFilesystem(runner: Runner, content: MkfsContent, device: string, extra: readonly string[] = []): Promise<void> {
+export async function makeFilesystem(
+  runner: Runner,
+  content: MkfsContent,
+  device: string,
+  extra: readonly string[] = [],
+): Promise<void> {
   await wipeSignatures(runner, device);
   const [cmd, args] = mkfsCommand(content, device, extra);
   await runner.run(cmd, args, { code: 'E_DISK_MKFS', hint: `could not create ${content} on ${device}` });
@@ -66,6 +75,9 @@ export async function probe(runner: Runner, device: string): Promise<BlkidInfo> 
 
 export async function requireUuid(runner: Runner, device: string): Promise<string> {
   const info = await probe(runner, device);
-  if (!info.uuid) throw new OsError('E_DISK_BLKID', `blkid found no UUID on ${device}`, { hint: 'mkfs did not leave a filesystem there' });
+  if (!info.uuid)
+    throw new OsError('E_DISK_BLKID', `blkid found no UUID on ${device}`, {
+      hint: 'mkfs did not leave a filesystem there',
+    });
   return info.uuid;
 }

@@ -70,11 +70,18 @@ export async function buildFsImage(o: BuildFsImageOptions): Promise<number> {
     // resize2fs -M wants a freshly checked filesystem; exit 1 means "fixed", which a clean build never needs.
     const fsck = await runner.run('e2fsck', ['-f', '-y', o.file], { reject: false });
     if (fsck.exitCode !== 0) {
-      throw new OsError('E_DISK_IMAGE', `e2fsck found problems in the new image ${o.file} (exit ${fsck.exitCode})`, {
-        hint: 'the tree did not fit or the build was interrupted',
-      });
+      throw new OsError(
+        'E_DISK_IMAGE',
+        `e2fsck found problems in the new image ${o.file} (exit ${fsck.exitCode})`,
+        {
+          hint: 'the tree did not fit or the build was interrupted',
+        },
+      );
     }
-    await runner.run('resize2fs', ['-M', o.file], { code: 'E_DISK_IMAGE', hint: 'could not shrink the filesystem image' });
+    await runner.run('resize2fs', ['-M', o.file], {
+      code: 'E_DISK_IMAGE',
+      hint: 'could not shrink the filesystem image',
+    });
     return (await stat(o.file)).size;
   } catch (e) {
     await unlink(o.file).catch(() => undefined);

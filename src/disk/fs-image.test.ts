@@ -12,7 +12,10 @@ describe('filesystem images', () => {
     const image = { path: '/proc/42/fd/7', bytes: 1 << 30, fstype: 'ext4' as const };
     const cmds = restoreCommands(image, '/dev/loop3p1', '0b14bca2-8978-4db9-b27e-8cd5ad7d1c94');
     expect(cmds).toEqual([
-      ['qemu-img', ['convert', '-n', '-f', 'raw', '-O', 'raw', '-t', 'none', '-W', '/proc/42/fd/7', '/dev/loop3p1']],
+      [
+        'qemu-img',
+        ['convert', '-n', '-f', 'raw', '-O', 'raw', '-t', 'none', '-W', '/proc/42/fd/7', '/dev/loop3p1'],
+      ],
       ['resize2fs', ['-f', '/dev/loop3p1']],
       ['tune2fs', ['-U', '0b14bca2-8978-4db9-b27e-8cd5ad7d1c94', '/dev/loop3p1']],
     ]);

@@ -33,8 +33,16 @@ export function restoreCommands(image: FsImage, device: string, uuid: string): [
   ];
 }
 
-export async function restoreFsImage(runner: Runner, image: FsImage, device: string, uuid: string): Promise<void> {
+export async function restoreFsImage(
+  runner: Runner,
+  image: FsImage,
+  device: string,
+  uuid: string,
+): Promise<void> {
   for (const [cmd, args] of restoreCommands(image, device, uuid)) {
-    await runner.run(cmd, args, { code: 'E_DISK_IMAGE', hint: `could not restore the cached ${image.fstype} image onto ${device}` });
+    await runner.run(cmd, args, {
+      code: 'E_DISK_IMAGE',
+      hint: `could not restore the cached ${image.fstype} image onto ${device}`,
+    });
   }
 }

@@ -35,12 +35,18 @@ function realOrSelf(p: string): string {
 }
 
 /** Throw E_DISK_IN_USE if the block device (or one of its partitions) is mounted, held or swapped on. */
-export function checkBlockDeviceFree(device: string, mounts: MountInfo[] = readMounts(), swaps?: string[]): void {
+export function checkBlockDeviceFree(
+  device: string,
+  mounts: MountInfo[] = readMounts(),
+  swaps?: string[],
+): void {
   const name = kernelName(device);
   const parts = [name, ...sysPartitions(name).map((p) => p.name)];
   const numbers = new Map(parts.map((n) => [devNumber(n), n] as const));
   for (const m of mounts) {
-    const hit = numbers.get(m.majorMinor) ?? (parts.some((n) => realOrSelf(m.source) === `/dev/${n}`) ? kernelName(m.source) : undefined);
+    const hit =
+      numbers.get(m.majorMinor) ??
+      (parts.some((n) => realOrSelf(m.source) === `/dev/${n}`) ? kernelName(m.source) : undefined);
     if (hit) throw inUse(device, `/dev/${hit} is mounted on ${m.mountPoint}`);
   }
   for (const n of parts) {

@@ -34,7 +34,12 @@ describe('planLayout', () => {
   const filesystems = ['ext2', 'ext3', 'ext4', 'xfs', 'btrfs'] as const;
   for (const style of styles) {
     for (const filesystem of filesystems) {
-      for (const extra of [{}, { swapMiB: 128 }, { bootMiB: 256 }, { swapMiB: 64, bootMiB: 300 }] as Partial<LayoutConfig>[]) {
+      for (const extra of [
+        {},
+        { swapMiB: 128 },
+        { bootMiB: 256 },
+        { swapMiB: 64, bootMiB: 300 },
+      ] as Partial<LayoutConfig>[]) {
         if (style === 'none' && Object.keys(extra).length > 0) continue;
         it(`${style} ${filesystem} ${JSON.stringify(extra)}`, () => {
           const plan = planLayout(2 * GiB, { style, filesystem, ...extra, bootFilesystem: 'ext4' });
@@ -56,13 +61,30 @@ describe('planLayout', () => {
 
   it('gpt has a 1 MiB BIOS boot partition and a 64 MiB ESP by default, starting at 1 MiB', () => {
     const plan = planLayout(GiB, { style: 'gpt', filesystem: 'ext4' });
-    expect(plan.partitions[0]).toMatchObject({ number: 1, role: 'bios-boot', start: 2048, size: 2048, type: GPT_TYPES['bios-boot'] });
-    expect(plan.partitions[1]).toMatchObject({ number: 2, role: 'esp', start: 4096, size: 131072, type: GPT_TYPES.esp, content: 'vfat' });
+    expect(plan.partitions[0]).toMatchObject({
+      number: 1,
+      role: 'bios-boot',
+      start: 2048,
+      size: 2048,
+      type: GPT_TYPES['bios-boot'],
+    });
+    expect(plan.partitions[1]).toMatchObject({
+      number: 2,
+      role: 'esp',
+      start: 4096,
+      size: 131072,
+      type: GPT_TYPES.esp,
+      content: 'vfat',
+    });
     expect(plan.partitions[2]).toMatchObject({ number: 3, role: 'root', start: 135168 });
   });
 
   it('msdos marks /boot bootable, or root when there is no /boot', () => {
-    expect(planLayout(GiB, { style: 'msdos', filesystem: 'ext4' }).partitions[0]).toMatchObject({ role: 'root', bootable: true, type: '83' });
+    expect(planLayout(GiB, { style: 'msdos', filesystem: 'ext4' }).partitions[0]).toMatchObject({
+      role: 'root',
+      bootable: true,
+      type: '83',
+    });
     const p = planLayout(GiB, { style: 'msdos', filesystem: 'ext4', bootMiB: 128, swapMiB: 64 }).partitions;
     expect(p.map((x) => [x.role, x.bootable, x.type])).toEqual([
       ['boot', true, '83'],
@@ -73,7 +95,18 @@ describe('planLayout', () => {
 
   it('none puts the filesystem on the whole disk', () => {
     const plan = planLayout(GiB + 100, { style: 'none', filesystem: 'ext4' });
-    expect(plan.partitions).toEqual([{ number: 0, role: 'root', start: 0, size: 2097152, type: '', bootable: false, content: 'ext4', mountpoint: '/' }]);
+    expect(plan.partitions).toEqual([
+      {
+        number: 0,
+        role: 'root',
+        start: 0,
+        size: 2097152,
+        type: '',
+        bootable: false,
+        content: 'ext4',
+        mountpoint: '/',
+      },
+    ]);
   });
 
   it('honours a custom alignment and ESP size', () => {
@@ -87,17 +120,24 @@ describe('planLayout', () => {
 
   it('a lower minimum from the caller allows small disks', () => {
     expect(() => planLayout(64 * MiB, { style: 'msdos', filesystem: 'ext4' })).toThrow(/64 MiB/);
-    expect(planLayout(64 * MiB, { style: 'msdos', filesystem: 'ext4' }, { minRootMiB: 16 }).partitions).toHaveLength(1);
+    expect(
+      planLayout(64 * MiB, { style: 'msdos', filesystem: 'ext4' }, { minRootMiB: 16 }).partitions,
+    ).toHaveLength(1);
   });
 
   describe('bad input: one clear error each', () => {
     it('disk too small names the numbers', () => {
       const e = errorOf(() => planLayout(200 * MiB, { style: 'msdos', filesystem: 'ext4', swapMiB: 64 }));
       expect(e.code).toBe('E_DISK_TOO_SMALL');
-      expect(e.message).toMatch(/disk of 200 MiB leaves \d+ MiB for the ext4 root after 65 MiB of other partitions; at least 256 MiB needed/);
+      expect(e.message).toMatch(
+        /disk of 200 MiB leaves \d+ MiB for the ext4 root after 65 MiB of other partitions; at least 256 MiB needed/,
+      );
     });
     it('xfs needs 300 MiB even with a lower minimum', () => {
-      expect(errorOf(() => planLayout(280 * MiB, { style: 'none', filesystem: 'xfs' }, { minRootMiB: 10 })).message).toMatch(/300 MiB minimum/);
+      expect(
+        errorOf(() => planLayout(280 * MiB, { style: 'none', filesystem: 'xfs' }, { minRootMiB: 10 }))
+          .message,
+      ).toMatch(/300 MiB minimum/);
     });
     it('unknown style', () => {
       expect(errorOf(() => planLayout(GiB, { style: 'bsd' as 'gpt', filesystem: 'ext4' }))).toEqual({
@@ -106,14 +146,25 @@ describe('planLayout', () => {
       });
     });
     it('unknown filesystem', () => {
-      expect(errorOf(() => planLayout(GiB, { style: 'gpt', filesystem: 'zfs' as 'ext4' })).code).toBe('E_LAYOUT_FILESYSTEM');
-      expect(errorOf(() => planLayout(GiB, { style: 'gpt', filesystem: 'ext4', bootMiB: 100, bootFilesystem: 'ntfs' as 'ext4' })).message).toBe(
-        'unknown boot filesystem "ntfs"',
+      expect(errorOf(() => planLayout(GiB, { style: 'gpt', filesystem: 'zfs' as 'ext4' })).code).toBe(
+        'E_LAYOUT_FILESYSTEM',
       );
+      expect(
+        errorOf(() =>
+          planLayout(GiB, {
+            style: 'gpt',
+            filesystem: 'ext4',
+            bootMiB: 100,
+            bootFilesystem: 'ntfs' as 'ext4',
+          }),
+        ).message,
+      ).toBe('unknown boot filesystem "ntfs"');
     });
     it('alignment that is not a positive multiple of 8', () => {
       for (const a of [0, -8, 7, 12, 1.5, 2 ** 30]) {
-        expect(errorOf(() => planLayout(GiB, { style: 'gpt', filesystem: 'ext4', alignment: a })).code).toBe('E_LAYOUT_ALIGNMENT');
+        expect(errorOf(() => planLayout(GiB, { style: 'gpt', filesystem: 'ext4', alignment: a })).code).toBe(
+          'E_LAYOUT_ALIGNMENT',
+        );
       }
     });
     it('alignment that does not fit the disk', () => {
@@ -122,11 +173,21 @@ describe('planLayout', () => {
       expect(e.message).toMatch(/does not fit 3 partitions on a disk of 1024 MiB/);
     });
     it('options that make no sense for the style', () => {
-      expect(errorOf(() => planLayout(GiB, { style: 'none', filesystem: 'ext4', swapMiB: 10 })).code).toBe('E_LAYOUT_OPTION');
-      expect(errorOf(() => planLayout(GiB, { style: 'msdos', filesystem: 'ext4', espMiB: 10 })).code).toBe('E_LAYOUT_OPTION');
-      expect(errorOf(() => planLayout(GiB, { style: 'msdos', filesystem: 'ext4', swapMiB: -1 })).code).toBe('E_LAYOUT_OPTION');
-      expect(errorOf(() => planLayout(GiB, { style: 'msdos', filesystem: 'ext4', bootMiB: 4 })).message).toMatch(/below the 32 MiB minimum/);
-      expect(errorOf(() => planLayout(GiB, { style: 'gpt', filesystem: 'ext4', espMiB: 2 })).message).toMatch(/EFI system partition of 2 MiB/);
+      expect(errorOf(() => planLayout(GiB, { style: 'none', filesystem: 'ext4', swapMiB: 10 })).code).toBe(
+        'E_LAYOUT_OPTION',
+      );
+      expect(errorOf(() => planLayout(GiB, { style: 'msdos', filesystem: 'ext4', espMiB: 10 })).code).toBe(
+        'E_LAYOUT_OPTION',
+      );
+      expect(errorOf(() => planLayout(GiB, { style: 'msdos', filesystem: 'ext4', swapMiB: -1 })).code).toBe(
+        'E_LAYOUT_OPTION',
+      );
+      expect(
+        errorOf(() => planLayout(GiB, { style: 'msdos', filesystem: 'ext4', bootMiB: 4 })).message,
+      ).toMatch(/below the 32 MiB minimum/);
+      expect(errorOf(() => planLayout(GiB, { style: 'gpt', filesystem: 'ext4', espMiB: 2 })).message).toMatch(
+        /EFI system partition of 2 MiB/,
+      );
     });
   });
 });

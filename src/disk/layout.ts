@@ -91,14 +91,22 @@ function layoutError(code: ErrorCode, message: string, hint: string): OsError {
 function optionalMiB(name: string, v: unknown): number {
   if (v === undefined || v === null) return 0;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw layoutError('E_LAYOUT_OPTION', `layout option ${name}=${JSON.stringify(v)} is not a whole number of MiB`, `give ${name} as a non-negative integer`);
+    throw layoutError(
+      'E_LAYOUT_OPTION',
+      `layout option ${name}=${JSON.stringify(v)} is not a whole number of MiB`,
+      `give ${name} as a non-negative integer`,
+    );
   }
   return v;
 }
 
 function checkFilesystem(name: string, v: unknown): RootFilesystem {
   if (typeof v !== 'string' || !(ROOT_FILESYSTEMS as readonly string[]).includes(v)) {
-    throw layoutError('E_LAYOUT_FILESYSTEM', `unknown ${name} "${String(v)}"`, `use one of ${ROOT_FILESYSTEMS.join(', ')}`);
+    throw layoutError(
+      'E_LAYOUT_FILESYSTEM',
+      `unknown ${name} "${String(v)}"`,
+      `use one of ${ROOT_FILESYSTEMS.join(', ')}`,
+    );
   }
   return v as RootFilesystem;
 }
@@ -121,7 +129,11 @@ interface Want {
 export function planLayout(diskBytes: number, config: LayoutConfig, opts: PlanOptions = {}): PartitionPlan {
   const style = config.style as unknown;
   if (typeof style !== 'string' || !(PARTITION_STYLES as readonly string[]).includes(style)) {
-    throw layoutError('E_LAYOUT_STYLE', `unknown partition style "${String(style)}"`, `use one of ${PARTITION_STYLES.join(', ')}`);
+    throw layoutError(
+      'E_LAYOUT_STYLE',
+      `unknown partition style "${String(style)}"`,
+      `use one of ${PARTITION_STYLES.join(', ')}`,
+    );
   }
   const filesystem = checkFilesystem('filesystem', config.filesystem);
   const bootFilesystem = checkFilesystem('boot filesystem', config.bootFilesystem ?? 'ext4');
@@ -153,27 +165,58 @@ export function planLayout(diskBytes: number, config: LayoutConfig, opts: PlanOp
 
   if (style === 'none') {
     if (swapMiB || bootMiB || config.espMiB !== undefined) {
-      throw layoutError('E_LAYOUT_OPTION', 'partition style "none" cannot have swap, /boot or an EFI partition', 'use style msdos or gpt for extra partitions');
+      throw layoutError(
+        'E_LAYOUT_OPTION',
+        'partition style "none" cannot have swap, /boot or an EFI partition',
+        'use style msdos or gpt for extra partitions',
+      );
     }
     if (diskMiB < minRootMiB) {
-      throw layoutError('E_DISK_TOO_SMALL', `disk of ${diskMiB} MiB is smaller than the ${minRootMiB} MiB minimum for a ${filesystem} root`, 'grow the disk');
+      throw layoutError(
+        'E_DISK_TOO_SMALL',
+        `disk of ${diskMiB} MiB is smaller than the ${minRootMiB} MiB minimum for a ${filesystem} root`,
+        'grow the disk',
+      );
     }
     return {
       ...base,
-      partitions: [{ number: 0, role: 'root', start: 0, size: totalSectors, type: '', bootable: false, content: filesystem, mountpoint: '/' }],
+      partitions: [
+        {
+          number: 0,
+          role: 'root',
+          start: 0,
+          size: totalSectors,
+          type: '',
+          bootable: false,
+          content: filesystem,
+          mountpoint: '/',
+        },
+      ],
       firmware: { bios: false, uefi: false },
     };
   }
   if (style === 'msdos' && config.espMiB !== undefined) {
-    throw layoutError('E_LAYOUT_OPTION', 'espMiB applies only to partition style "gpt"', 'drop espMiB or use style gpt');
+    throw layoutError(
+      'E_LAYOUT_OPTION',
+      'espMiB applies only to partition style "gpt"',
+      'drop espMiB or use style gpt',
+    );
   }
   if (bootMiB && bootMiB < Math.max(MIN_BOOT_MiB, FS_MIN_MiB[bootFilesystem])) {
     const min = Math.max(MIN_BOOT_MiB, FS_MIN_MiB[bootFilesystem]);
-    throw layoutError('E_LAYOUT_OPTION', `/boot of ${bootMiB} MiB is below the ${min} MiB minimum for ${bootFilesystem}`, `give bootMiB >= ${min}`);
+    throw layoutError(
+      'E_LAYOUT_OPTION',
+      `/boot of ${bootMiB} MiB is below the ${min} MiB minimum for ${bootFilesystem}`,
+      `give bootMiB >= ${min}`,
+    );
   }
   const espMiB = style === 'gpt' ? espMiBRaw || 64 : 0;
   if (style === 'gpt' && espMiB < MIN_ESP_MiB) {
-    throw layoutError('E_LAYOUT_OPTION', `EFI system partition of ${espMiB} MiB is below the ${MIN_ESP_MiB} MiB minimum`, `give espMiB >= ${MIN_ESP_MiB}`);
+    throw layoutError(
+      'E_LAYOUT_OPTION',
+      `EFI system partition of ${espMiB} MiB is below the ${MIN_ESP_MiB} MiB minimum`,
+      `give espMiB >= ${MIN_ESP_MiB}`,
+    );
   }
 
   const wants: Want[] = [];

@@ -70,14 +70,20 @@ export async function attachLoop(ctx: DiskContext, path: string, o: LoopOptions 
   let device: string | undefined;
   const handle = ctx.stack.push(`detach loop on ${path}`, async () => {
     await ctx.settle?.();
-    const targets = device ? [device] : (await loopsBackedBy(ctx.cleanupRunner, path)).map((l) => l.name).filter((n) => !before.has(n));
+    const targets = device
+      ? [device]
+      : (await loopsBackedBy(ctx.cleanupRunner, path)).map((l) => l.name).filter((n) => !before.has(n));
     for (const d of targets) await detachLoop(ctx.cleanupRunner, ctx.log, d);
     if (device) ctx.journal?.remove({ kind: 'loop', device, backing: path });
   });
   try {
-    const r = await ctx.runner.run('losetup', losetupAttachArgs(path, o), { code: 'E_DISK_LOOP', hint: 'check free loop devices with losetup -a' });
+    const r = await ctx.runner.run('losetup', losetupAttachArgs(path, o), {
+      code: 'E_DISK_LOOP',
+      hint: 'check free loop devices with losetup -a',
+    });
     const name = r.stdout.trim();
-    if (!/^\/dev\/loop\d+$/.test(name)) throw new OsError('E_DISK_LOOP', `losetup printed an unexpected device name "${name}"`);
+    if (!/^\/dev\/loop\d+$/.test(name))
+      throw new OsError('E_DISK_LOOP', `losetup printed an unexpected device name "${name}"`);
     device = name;
   } catch (e) {
     await handle.release();
@@ -102,11 +108,16 @@ export async function detachLoop(runner: Runner, log: Logger, device: string): P
       await sleep(200);
     }
   }
-  if (!detached) await runner.run('losetup', ['-d', device], { code: 'E_DISK_LOOP', hint: `find what holds ${device} with lsblk and fuser` });
+  if (!detached)
+    await runner.run('losetup', ['-d', device], {
+      code: 'E_DISK_LOOP',
+      hint: `find what holds ${device} with lsblk and fuser`,
+    });
   // A partition that was busy (e.g. a copy of a mount in another mount namespace) stays behind: retry.
   for (let i = 0; i < 20 && sysPartitions(name).length > 0; i++) {
     await sleep(500);
     await runner.run('partx', ['-d', device], { reject: false });
   }
-  if (sysPartitions(name).length > 0) log.warn(`partitions of ${device} stay busy after detaching it; remove them with partx -d ${device}`);
+  if (sysPartitions(name).length > 0)
+    log.warn(`partitions of ${device} stay busy after detaching it; remove them with partx -d ${device}`);
 }

@@ -24,7 +24,10 @@ export function installMountOptions(fstype: string | undefined): string[] {
 
 /** fsync the block device: its cache flush makes what was written without barriers durable. */
 export async function flushDevice(runner: Runner, device: string): Promise<void> {
-  await runner.run('sync', [device], { code: 'E_DISK_FLUSH', hint: `could not flush ${device} to stable storage` });
+  await runner.run('sync', [device], {
+    code: 'E_DISK_FLUSH',
+    hint: `could not flush ${device} to stable storage`,
+  });
 }
 
 export interface MountSpec {
@@ -47,7 +50,11 @@ export function mountArgs(spec: MountSpec): string[] {
 }
 
 /** Mount `spec` (creating the mount point as a real directory) and register the unmount. */
-export async function mountAndRegister(ctx: DiskContext, spec: MountSpec, label = `umount ${spec.dir}`): Promise<CleanupHandle> {
+export async function mountAndRegister(
+  ctx: DiskContext,
+  spec: MountSpec,
+  label = `umount ${spec.dir}`,
+): Promise<CleanupHandle> {
   ensureDirectory(spec.dir);
   // Registered before mounting: a mount that completes while the run is being interrupted is still
   // undone (the undo only unmounts what is mounted).
@@ -59,7 +66,10 @@ export async function mountAndRegister(ctx: DiskContext, spec: MountSpec, label 
     ctx.journal?.remove(entry);
   });
   try {
-    await ctx.runner.run('mount', mountArgs(spec), { code: 'E_DISK_MOUNT', hint: `could not mount ${spec.source} on ${spec.dir}` });
+    await ctx.runner.run('mount', mountArgs(spec), {
+      code: 'E_DISK_MOUNT',
+      hint: `could not mount ${spec.source} on ${spec.dir}`,
+    });
   } catch (e) {
     await handle.release();
     throw e;
@@ -77,14 +87,24 @@ export function ensureDirectory(dir: string): void {
     return;
   }
   if (st.isSymbolicLink() || !st.isDirectory()) {
-    throw new OsError('E_DISK_MOUNTPOINT', `mount point ${dir} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`, {
-      hint: 'the guest filesystem has an unexpected entry there; refusing to follow it',
-    });
+    throw new OsError(
+      'E_DISK_MOUNTPOINT',
+      `mount point ${dir} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`,
+      {
+        hint: 'the guest filesystem has an unexpected entry there; refusing to follow it',
+      },
+    );
   }
 }
 
 /** Unmount `dir` if mounted: retry while busy, then lazily unmount with a warning. */
-export async function unmount(runner: Runner, log: Logger, dir: string, tries = 5, delayMs = 200): Promise<void> {
+export async function unmount(
+  runner: Runner,
+  log: Logger,
+  dir: string,
+  tries = 5,
+  delayMs = 200,
+): Promise<void> {
   for (let i = 0; i < tries; i++) {
     if (!isMountPoint(dir)) return;
     const r = await runner.run('umount', [dir], { reject: false });
@@ -94,13 +114,18 @@ export async function unmount(runner: Runner, log: Logger, dir: string, tries = 
   }
   if (!isMountPoint(dir)) return;
   log.warn(`${dir} stays busy; detaching it lazily (umount -l)`);
-  await runner.run('umount', ['-l', dir], { code: 'E_DISK_UMOUNT', hint: `find what keeps ${dir} busy with fuser -vm ${dir}` });
+  await runner.run('umount', ['-l', dir], {
+    code: 'E_DISK_UMOUNT',
+    hint: `find what keeps ${dir} busy with fuser -vm ${dir}`,
+  });
 }
 
 /** rmdir (never recursive) a directory that has nothing mounted at or below it; ignore a missing one. */
 export function removeMountPoint(dir: string): void {
   if (mountsBelow(dir).length > 0) {
-    throw new OsError('E_DISK_BUSY', `not removing ${dir}: something is still mounted there`, { hint: 'unmount it first' });
+    throw new OsError('E_DISK_BUSY', `not removing ${dir}: something is still mounted there`, {
+      hint: 'unmount it first',
+    });
   }
   try {
     rmdirSync(dir);

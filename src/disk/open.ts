@@ -61,7 +61,9 @@ function bootSpecFromFstab(fstab: string): string | undefined {
 }
 
 function findBySpec(parts: OpenedPartition[], spec: string): OpenedPartition | undefined {
-  const [key, value] = spec.includes('=') ? [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)] : ['', spec];
+  const [key, value] = spec.includes('=')
+    ? [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)]
+    : ['', spec];
   if (key === 'UUID') return parts.find((p) => p.uuid?.toLowerCase() === value.toLowerCase());
   if (key === 'LABEL') return parts.find((p) => p.label === value);
   return undefined;
@@ -90,7 +92,10 @@ export async function openDisk(o: OpenDiskOptions): Promise<OpenedDisk> {
     }
   }
   const linux = parts.filter((p) => p.fstype && LINUX_FS.has(p.fstype));
-  if (linux.length === 0) throw new OsError('E_DISK_NO_ROOT', `no Linux filesystem found on ${o.path}`, { hint: 'is this disk an instance root disk?' });
+  if (linux.length === 0)
+    throw new OsError('E_DISK_NO_ROOT', `no Linux filesystem found on ${o.path}`, {
+      hint: 'is this disk an instance root disk?',
+    });
 
   const target = session.rootDir;
   const options = [...SAFE_MOUNT_OPTIONS, ...(o.readOnly ? ['ro'] : [])];
@@ -100,7 +105,12 @@ export async function openDisk(o: OpenDiskOptions): Promise<OpenedDisk> {
     // The partition holding /etc/fstab is the root; probe each candidate read-only.
     for (const c of linux) {
       const probeDir = join(session.dir, `probe-${c.number}`);
-      const h = await mountAndRegister(ctx, { source: c.device, dir: probeDir, fstype: c.fstype!, options: [...SAFE_MOUNT_OPTIONS, 'ro', 'noexec'] });
+      const h = await mountAndRegister(ctx, {
+        source: c.device,
+        dir: probeDir,
+        fstype: c.fstype!,
+        options: [...SAFE_MOUNT_OPTIONS, 'ro', 'noexec'],
+      });
       const hasFstab = readGuestFile(join(probeDir, 'etc/fstab')) !== undefined;
       await h.release();
       rmdirSync(probeDir);

@@ -12,7 +12,14 @@ import { makeFilesystem, requireUuid } from './filesystems.js';
 import { planFstabEntries, type FormattedPartition, type FstabEntry } from './fstab.js';
 import { planLayout, type LayoutConfig, type PartitionPlan } from './layout.js';
 import { chooseMapperName, createMapper, type MapperChoice, type MapperName } from './mappers/index.js';
-import { ensureDirectory, flushDevice, installMountOptions, mountAndRegister, NO_BARRIER_FS, SAFE_MOUNT_OPTIONS } from './mount.js';
+import {
+  ensureDirectory,
+  flushDevice,
+  installMountOptions,
+  mountAndRegister,
+  NO_BARRIER_FS,
+  SAFE_MOUNT_OPTIONS,
+} from './mount.js';
 import { writePartitionTable, wipeSignatures } from './partition.js';
 import { restoreFsImage, type FsImage } from './fs-image.js';
 import { openSession } from './session.js';
@@ -57,7 +64,10 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
     o.onStep?.(s);
   };
   const disk = await inspectDisk(o.runner, o.path, o.backendType);
-  const plan = planLayout(disk.sizeBytes, o.layout, { sectorSize: disk.sectorSize, ...(o.minRootMiB !== undefined ? { minRootMiB: o.minRootMiB } : {}) });
+  const plan = planLayout(disk.sizeBytes, o.layout, {
+    sectorSize: disk.sectorSize,
+    ...(o.minRootMiB !== undefined ? { minRootMiB: o.minRootMiB } : {}),
+  });
   if (o.partitionMapper && o.partitionMapper !== 'auto') await chooseMapperName(o, '/', o.partitionMapper); // validates the name
   step('planned');
   const session = await openSession(o, disk.real, o.runtimeRoot);
@@ -97,12 +107,21 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
       continue;
     }
     if (image) {
-      const why = image.fstype !== p.content ? `the root is ${p.content}` : `${Math.ceil(image.bytes / 1048576)} MiB do not fit the ${Math.floor((p.size * plan.sectorSize) / 1048576)} MiB root`;
+      const why =
+        image.fstype !== p.content
+          ? `the root is ${p.content}`
+          : `${Math.ceil(image.bytes / 1048576)} MiB do not fit the ${Math.floor((p.size * plan.sectorSize) / 1048576)} MiB root`;
       o.log.info(`disk: not restoring the cached ${image.fstype} image (${why}); formatting the root`);
     }
     step(`mkfs:${p.role}`);
     await makeFilesystem(ctx.runner, p.content, node, p.role === 'root' ? plan.mkfsOptions : []);
-    partitions.push({ role: p.role, number: p.number, device: node, uuid: await requireUuid(ctx.runner, node), fstype: p.content });
+    partitions.push({
+      role: p.role,
+      number: p.number,
+      device: node,
+      uuid: await requireUuid(ctx.runner, node),
+      fstype: p.content,
+    });
   }
   step('formatted');
 
@@ -124,9 +143,15 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
   if (boot) {
     const dir = join(target, 'boot');
     ensureDirectory(dir);
-    await mountAndRegister(ctx, { source: boot.device, dir, fstype: boot.fstype, options: [...SAFE_MOUNT_OPTIONS, ...installMountOptions(boot.fstype)] });
+    await mountAndRegister(ctx, {
+      source: boot.device,
+      dir,
+      fstype: boot.fstype,
+      options: [...SAFE_MOUNT_OPTIONS, ...installMountOptions(boot.fstype)],
+    });
   }
-  if (partitions.some((p) => p.role === 'esp')) mkdirSync(join(target, 'boot/efi'), { recursive: true, mode: 0o700 });
+  if (partitions.some((p) => p.role === 'esp'))
+    mkdirSync(join(target, 'boot/efi'), { recursive: true, mode: 0o700 });
   step('mounted');
 
   return {

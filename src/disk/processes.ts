@@ -13,7 +13,8 @@ import type { Logger } from '../runtime/logger.js';
 
 async function guestRoot(target: string): Promise<string> {
   const real = await realpath(target);
-  if (real === '/') throw new OsError('E_INTERNAL', `refusing to stop the processes rooted in ${target}: it is /`);
+  if (real === '/')
+    throw new OsError('E_INTERNAL', `refusing to stop the processes rooted in ${target}: it is /`);
   if (!(await stat(real)).isDirectory())
     throw new OsError('E_INTERNAL', `refusing to stop the processes rooted in ${target}: not a directory`);
   return real;

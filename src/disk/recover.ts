@@ -67,8 +67,14 @@ export async function recoverDisk(path: string, opts: RecoverOptions): Promise<s
   for (const e of [...(journal?.entries ?? [])].reverse()) {
     if (e.kind !== 'map') continue;
     if (!existsSync(e.device)) continue;
-    if (e.mapper === 'kpartx') await kpartxDelete(ctx, e.device).catch((err: unknown) => log.warn(`kpartx -d ${e.device}: ${String(err)}`));
-    else await partxDelete(ctx, e.device).catch((err: unknown) => log.warn(`partx -d ${e.device}: ${String(err)}`));
+    if (e.mapper === 'kpartx')
+      await kpartxDelete(ctx, e.device).catch((err: unknown) =>
+        log.warn(`kpartx -d ${e.device}: ${String(err)}`),
+      );
+    else
+      await partxDelete(ctx, e.device).catch((err: unknown) =>
+        log.warn(`partx -d ${e.device}: ${String(err)}`),
+      );
     done.push(`removed ${e.mapper} partitions of ${e.device}`);
   }
   // Loops backed by the disk, plus journal loops still backed by what the journal says.
@@ -86,7 +92,10 @@ export async function recoverDisk(path: string, opts: RecoverOptions): Promise<s
     done.push(`detached ${l}`);
   }
   if (existsSync(dir)) {
-    if (mountsBelow(dir).length > 0) throw new OsError('E_DISK_BUSY', `${dir} still has mounts below it`, { hint: `check findmnt -R ${dir}` });
+    if (mountsBelow(dir).length > 0)
+      throw new OsError('E_DISK_BUSY', `${dir} still has mounts below it`, {
+        hint: `check findmnt -R ${dir}`,
+      });
     rmSync(dir, { recursive: true, force: true });
     done.push(`removed ${dir}`);
   }

@@ -25,15 +25,25 @@ export interface Session {
  */
 async function ensurePrivateRuntimeRoot(runner: Runner, root = RUNTIME_ROOT): Promise<void> {
   mkdirSync(root, { recursive: true, mode: 0o755 });
-  const m = readMounts().filter((x) => x.mountPoint === root).pop();
+  const m = readMounts()
+    .filter((x) => x.mountPoint === root)
+    .pop();
   if (!m) await runner.run('mount', ['--bind', root, root], { code: 'E_DISK_MOUNT' });
   else if (!/shared:|master:/.test(m.optional)) return;
   await runner.run('mount', ['--make-private', root], { code: 'E_DISK_MOUNT' });
 }
 
-export async function openSession(input: DiskContextInput, realDiskPath: string, runtimeRoot = RUNTIME_ROOT): Promise<Session> {
+export async function openSession(
+  input: DiskContextInput,
+  realDiskPath: string,
+  runtimeRoot = RUNTIME_ROOT,
+): Promise<Session> {
   await ensurePrivateRuntimeRoot(input.runner, runtimeRoot);
-  await recoverDisk(realDiskPath, { runner: input.cleanupRunner ?? input.runner, log: input.log, runtimeRoot });
+  await recoverDisk(realDiskPath, {
+    runner: input.cleanupRunner ?? input.runner,
+    log: input.log,
+    runtimeRoot,
+  });
   const dir = runtimeDirFor(realDiskPath, runtimeRoot);
   const journal = new Journal(dir, realDiskPath);
   journal.open();

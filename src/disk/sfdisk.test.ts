@@ -26,7 +26,9 @@ describe('renderSfdiskScript', () => {
     );
   });
   it('refuses style none', () => {
-    expect(() => renderSfdiskScript(planLayout(GiB, { style: 'none', filesystem: 'ext4' }))).toThrow(/no partition table/);
+    expect(() => renderSfdiskScript(planLayout(GiB, { style: 'none', filesystem: 'ext4' }))).toThrow(
+      /no partition table/,
+    );
   });
 });
 
@@ -63,6 +65,8 @@ describe('parseSfdiskJson', () => {
   });
   it('rejects garbage and unknown labels', () => {
     expect(() => parseSfdiskJson('nope')).toThrow(/not JSON/);
-    expect(() => parseSfdiskJson('{"partitiontable": {"label": "sun"}}')).toThrow(/unsupported partition table label sun/);
+    expect(() => parseSfdiskJson('{"partitiontable": {"label": "sun"}}')).toThrow(
+      /unsupported partition table label sun/,
+    );
   });
 });

@@ -58,7 +58,9 @@ export function parseSfdiskJson(text: string): PartitionTable {
   }
   const pt = (doc as { partitiontable?: Record<string, unknown> } | null)?.partitiontable;
   if (!pt || (pt.label !== 'dos' && pt.label !== 'gpt')) {
-    throw new OsError('E_DISK_TABLE', `unsupported partition table label ${String(pt?.label)}`, { hint: 'only dos (msdos) and gpt tables are supported' });
+    throw new OsError('E_DISK_TABLE', `unsupported partition table label ${String(pt?.label)}`, {
+      hint: 'only dos (msdos) and gpt tables are supported',
+    });
   }
   const raw = Array.isArray(pt.partitions) ? (pt.partitions as RawPartition[]) : [];
   const partitions = raw.map((p): TablePartition => {

@@ -45,7 +45,12 @@ export function sysPartitions(name: string): SysPartition[] {
   for (const e of entries) {
     const num = readTrim(join(dir, e, 'partition'));
     if (num === undefined) continue;
-    out.push({ number: Number(num), name: e, start: Number(readTrim(join(dir, e, 'start')) ?? 0), size: Number(readTrim(join(dir, e, 'size')) ?? 0) });
+    out.push({
+      number: Number(num),
+      name: e,
+      start: Number(readTrim(join(dir, e, 'start')) ?? 0),
+      size: Number(readTrim(join(dir, e, 'size')) ?? 0),
+    });
   }
   return out.sort((a, b) => a.number - b.number);
 }
@@ -70,6 +75,8 @@ function isDmName(name: string): boolean {
 /** Whether the kernel can hold partitions for this disk (ext_range > 1) and it is not a loop/dm. */
 export function supportsKernelPartitions(name: string): boolean {
   if (isLoopName(name) || isDmName(name)) return false;
-  const range = Number(readTrim(join(SYS_BLOCK, name, 'ext_range')) ?? readTrim(join(SYS_BLOCK, name, 'range')) ?? '1');
+  const range = Number(
+    readTrim(join(SYS_BLOCK, name, 'ext_range')) ?? readTrim(join(SYS_BLOCK, name, 'range')) ?? '1',
+  );
   return range > 1;
 }

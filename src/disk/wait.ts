@@ -15,16 +15,24 @@ function isBlock(path: string): boolean {
   }
 }
 
-export async function waitForNodes(runner: Runner, paths: readonly string[], timeoutMs = 10_000): Promise<void> {
+export async function waitForNodes(
+  runner: Runner,
+  paths: readonly string[],
+  timeoutMs = 10_000,
+): Promise<void> {
   await runner.run('udevadm', ['settle', `--timeout=${Math.ceil(timeoutMs / 1000)}`], { reject: false });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const missing = paths.filter((p) => !isBlock(p));
     if (missing.length === 0) return;
     if (Date.now() > deadline) {
-      throw new OsError('E_DISK_NODES', `device nodes did not appear within ${timeoutMs} ms: ${missing.join(', ')}`, {
-        hint: 'check udev, or choose another partition mapper (partitionMapper: loop-offset)',
-      });
+      throw new OsError(
+        'E_DISK_NODES',
+        `device nodes did not appear within ${timeoutMs} ms: ${missing.join(', ')}`,
+        {
+          hint: 'check udev, or choose another partition mapper (partitionMapper: loop-offset)',
+        },
+      );
     }
     await sleep(100);
   }

@@ -111,7 +111,10 @@ async function checkVariant(
   log: Logger,
 ): Promise<void> {
   // Loaded only here, as the operations load theirs: a plain verify pays for neither.
-  const [load, { ExecRunner }] = await Promise.all([import('../config/load.js'), import('../process/runner.js')]);
+  const [load, { ExecRunner }] = await Promise.all([
+    import('../config/load.js'),
+    import('../process/runner.js'),
+  ]);
   const files = { os, schema: cfg.schema, ...(cfg.legacy ? { legacy: cfg.legacy } : {}) };
   await load.verifyVariant(files, paths, variant, new ExecRunner(log));
 }

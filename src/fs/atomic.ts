@@ -6,15 +6,7 @@
  * go through src/guest/writer.ts, which resolves every path inside the guest first.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fchmodSync,
-  fsyncSync,
-  openSync,
-  renameSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -61,7 +53,11 @@ export async function writeFileAtomic(
 }
 
 /** The same for synchronous callers (the installer writes a handful of small files). */
-export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
+export function writeFileAtomicSync(
+  path: string,
+  data: string | Uint8Array,
+  opts: AtomicWriteOptions = {},
+): void {
   const tmp = tempNameFor(path);
   const fd = openSync(tmp, 'wx', 0o600);
   try {

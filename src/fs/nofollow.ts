@@ -5,7 +5,10 @@
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 
-export function readRegularNoFollow(path: string, maxBytes = Infinity): { content: Buffer; mode: number } | undefined {
+export function readRegularNoFollow(
+  path: string,
+  maxBytes = Infinity,
+): { content: Buffer; mode: number } | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);

@@ -25,7 +25,8 @@ type Kept = GuestFile | GuestSymlink;
 async function keptAt(root: string, guestPath: string): Promise<Kept | undefined> {
   const r = await resolveInGuest(root, guestPath);
   if (!r.stat) return undefined;
-  if (r.stat.isSymbolicLink()) return { kind: 'symlink', path: guestPath, target: await readlink(r.hostPath) };
+  if (r.stat.isSymbolicLink())
+    return { kind: 'symlink', path: guestPath, target: await readlink(r.hostPath) };
   const file = r.stat.isFile() ? readRegularNoFollow(r.hostPath) : undefined;
   if (!file) throw new OsError('E_GUEST_PATH', `${guestPath} in the guest is neither a file nor a symlink`);
   const owner = { uid: r.stat.uid, gid: r.stat.gid };
@@ -46,7 +47,12 @@ async function installPolicyRcD(target: string, stack: CleanupStack): Promise<Cl
   return stack.push(`restore ${POLICY_PATH} in ${target}`, async () => {
     await writeGuestFiles(
       target,
-      own ? [{ ...own, path: POLICY_PATH }, { kind: 'remove', path: SAVED_PATH }] : [{ kind: 'remove', path: POLICY_PATH }],
+      own
+        ? [
+            { ...own, path: POLICY_PATH },
+            { kind: 'remove', path: SAVED_PATH },
+          ]
+        : [{ kind: 'remove', path: POLICY_PATH }],
     );
   });
 }

@@ -24,7 +24,10 @@ export function serialConsoleDevice(info: Pick<GuestInstance, 'hypervisor' | 'hv
 }
 
 /** The console device per a variant's `serial-console` setting (auto: follow the hypervisor). */
-export function consoleDevice(setting: 'auto' | 'on' | 'off', info: Pick<GuestInstance, 'hypervisor' | 'hv'>): string | undefined {
+export function consoleDevice(
+  setting: 'auto' | 'on' | 'off',
+  info: Pick<GuestInstance, 'hypervisor' | 'hv'>,
+): string | undefined {
   if (setting === 'off') return undefined;
   if (setting === 'on') return info.hypervisor === 'xen-pvm' ? 'hvc0' : 'ttyS0';
   return serialConsoleDevice(info);

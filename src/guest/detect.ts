@@ -31,8 +31,13 @@ async function detectInit(target: string): Promise<GuestFacts['init']> {
 }
 
 /** `family` refines what the generic checks cannot see (Debian: ifupdown by its dpkg lists). */
-export async function detectGuest(target: string, family?: Pick<GuestFamily, 'detectNetwork'>): Promise<GuestFacts> {
-  const ifupdown = (await family?.detectNetwork?.(target)) === 'ifupdown' || (await exists(target, ['/usr/sbin/ifup', '/sbin/ifup']));
+export async function detectGuest(
+  target: string,
+  family?: Pick<GuestFamily, 'detectNetwork'>,
+): Promise<GuestFacts> {
+  const ifupdown =
+    (await family?.detectNetwork?.(target)) === 'ifupdown' ||
+    (await exists(target, ['/usr/sbin/ifup', '/sbin/ifup']));
   const usrUnits = await exists(target, ['/usr/lib/systemd/system']);
   const systemdUnitDir = usrUnits ? '/usr/lib/systemd/system' : '/lib/systemd/system';
   const init = await detectInit(target);

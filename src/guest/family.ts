@@ -31,7 +31,16 @@ export interface GuestFamily {
 export const LINUX_FAMILY: GuestFamily = { name: 'linux', chroot: { env: {}, policyRcD: false } };
 
 /** The shared steps, each of which a provider whose guest configures itself can skip. */
-export const GUEST_STEPS = ['hostname', 'identity', 'accounts', 'fstab', 'network', 'console', 'locale', 'ssh-host-keys'] as const;
+export const GUEST_STEPS = [
+  'hostname',
+  'identity',
+  'accounts',
+  'fstab',
+  'network',
+  'console',
+  'locale',
+  'ssh-host-keys',
+] as const;
 export type GuestStep = (typeof GUEST_STEPS)[number];
 
 export interface GuestPolicy {

@@ -40,7 +40,14 @@ describe('fstab', () => {
 
   describe('mergeFstab', () => {
     const fresh = [
-      { spec: 'UUID=new-root', mountpoint: '/', type: 'ext4', options: 'errors=remount-ro', dump: 0, pass: 1 },
+      {
+        spec: 'UUID=new-root',
+        mountpoint: '/',
+        type: 'ext4',
+        options: 'errors=remount-ro',
+        dump: 0,
+        pass: 1,
+      },
       { spec: 'UUID=new-swap', mountpoint: 'none', type: 'swap', options: 'sw', dump: 0, pass: 0 },
     ];
     const old = [

@@ -19,13 +19,28 @@ export interface SavedKey {
   mode: number;
 }
 
-export async function readOldHostKeys(o: { path: string; backendType?: string; runner: Runner; cleanupRunner: Runner; log: Logger; stack: CleanupStack }): Promise<SavedKey[]> {
+export async function readOldHostKeys(o: {
+  path: string;
+  backendType?: string;
+  runner: Runner;
+  cleanupRunner: Runner;
+  log: Logger;
+  stack: CleanupStack;
+}): Promise<SavedKey[]> {
   const sub = new CleanupStack(o.log);
   const h = o.stack.push('close the previous installation', async () => {
     await sub.unwind();
   });
   try {
-    const old = await openDisk({ path: o.path, ...(o.backendType ? { backendType: o.backendType } : {}), readOnly: true, runner: o.runner, cleanupRunner: o.cleanupRunner, log: o.log, stack: sub });
+    const old = await openDisk({
+      path: o.path,
+      ...(o.backendType ? { backendType: o.backendType } : {}),
+      readOnly: true,
+      runner: o.runner,
+      cleanupRunner: o.cleanupRunner,
+      log: o.log,
+      stack: sub,
+    });
     // The old guest is untrusted: /etc or /etc/ssh may be a symlink (to the node's /etc/ssh, say).
     // Resolve it inside the guest; the result is made of real directories below the target.
     const ssh = await resolveInGuest(await targetRoot(old.target), '/etc/ssh', { followFinal: true });
@@ -33,7 +48,8 @@ export async function readOldHostKeys(o: { path: string; backendType?: string; r
     const keys: SavedKey[] = [];
     let names: string[] = [];
     try {
-      if (ssh.stat?.isDirectory()) names = readdirSync(dir).filter((n) => /^ssh_host_[a-z0-9]+_key(\.pub)?$/.test(n));
+      if (ssh.stat?.isDirectory())
+        names = readdirSync(dir).filter((n) => /^ssh_host_[a-z0-9]+_key(\.pub)?$/.test(n));
     } catch {
       // no /etc/ssh
     }
@@ -41,10 +57,16 @@ export async function readOldHostKeys(o: { path: string; backendType?: string; r
       const f = readRegularNoFollow(join(dir, name), 64 * 1024);
       if (f) keys.push({ name, ...f });
     }
-    o.log.info(keys.length > 0 ? `reinstall: keeping ${keys.length / 2} ssh host key pair(s)` : 'reinstall: no ssh host keys to keep');
+    o.log.info(
+      keys.length > 0
+        ? `reinstall: keeping ${keys.length / 2} ssh host key pair(s)`
+        : 'reinstall: no ssh host keys to keep',
+    );
     return keys;
   } catch (e) {
-    o.log.info(`reinstall: previous installation not readable (${isOsError(e) ? e.message : String(e)}); new ssh host keys`);
+    o.log.info(
+      `reinstall: previous installation not readable (${isOsError(e) ? e.message : String(e)}); new ssh host keys`,
+    );
     return [];
   } finally {
     await h.release();
@@ -54,7 +76,12 @@ export async function readOldHostKeys(o: { path: string; backendType?: string; r
 export async function restoreHostKeys(target: string, keys: readonly SavedKey[], log: Logger): Promise<void> {
   await writeGuestFiles(
     target,
-    keys.map((k) => ({ kind: 'file' as const, path: `/etc/ssh/${k.name}`, content: k.content, mode: k.name.endsWith('.pub') ? 0o644 : 0o600 })),
+    keys.map((k) => ({
+      kind: 'file' as const,
+      path: `/etc/ssh/${k.name}`,
+      content: k.content,
+      mode: k.name.endsWith('.pub') ? 0o644 : 0o600,
+    })),
   );
   log.debug(`restored ${keys.length} ssh host key files`);
 }

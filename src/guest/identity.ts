@@ -62,7 +62,11 @@ export interface SshHostKeyPair {
  * Generate host key pairs on the host (all types at once, in a private temporary directory)
  * without touching any guest: create starts this early so it overlaps the disk work.
  */
-export async function makeSshHostKeys(runner: Runner, name: string, types: readonly SshKeyType[] = DEFAULT_SSH_KEY_TYPES): Promise<SshHostKeyPair[]> {
+export async function makeSshHostKeys(
+  runner: Runner,
+  name: string,
+  types: readonly SshKeyType[] = DEFAULT_SSH_KEY_TYPES,
+): Promise<SshHostKeyPair[]> {
   if (types.length === 0) return [];
   const dir = await mkdtemp(join(tmpdir(), 'ganeti-os-sshkeys-'));
   try {
@@ -71,10 +75,14 @@ export async function makeSshHostKeys(runner: Runner, name: string, types: reado
       types.map(async (t) => {
         const file = join(dir, `ssh_host_${t}_key`);
         // niced: made ahead of need, they must not slow the disk work they overlap with
-        await runner.run('nice', ['-n', '10', 'ssh-keygen', '-q', '-t', t, '-N', '', '-C', `root@${name}`, '-f', file], {
-          code: 'E_GUEST_SSH_KEYGEN',
-          hint: 'install openssh-client on the node',
-        });
+        await runner.run(
+          'nice',
+          ['-n', '10', 'ssh-keygen', '-q', '-t', t, '-N', '', '-C', `root@${name}`, '-f', file],
+          {
+            code: 'E_GUEST_SSH_KEYGEN',
+            hint: 'install openssh-client on the node',
+          },
+        );
         return { type: t, privateKey: await readFile(file), publicKey: await readFile(`${file}.pub`) };
       }),
     );

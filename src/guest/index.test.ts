@@ -10,7 +10,11 @@ describe('planGuestConfig', () => {
       facts: { init: 'systemd', network: 'networkd', systemdUnitDir: '/usr/lib/systemd/system', sshd: true },
       machineId: '0123456789abcdef0123456789abcdef',
       fstab: [{ spec: 'UUID=11111111-2222-3333-4444-555555555555', mountpoint: '/', type: 'ext4' }],
-      familyEntries: planAptSources({ mirror: 'http://deb.debian.org/debian', suite: 'trixie', components: ['main'] }),
+      familyEntries: planAptSources({
+        mirror: 'http://deb.debian.org/debian',
+        suite: 'trixie',
+        components: ['main'],
+      }),
       locale: 'en_US.UTF-8',
       timezone: 'Etc/UTC',
     });
@@ -70,7 +74,12 @@ describe('compatibility with the Ganeti layer', () => {
   it('leaves out every step the guest does itself', () => {
     const base = {
       info: instance([NIC_DHCP]),
-      facts: { init: 'systemd', network: 'networkd', systemdUnitDir: '/usr/lib/systemd/system', sshd: true } as const,
+      facts: {
+        init: 'systemd',
+        network: 'networkd',
+        systemdUnitDir: '/usr/lib/systemd/system',
+        sshd: true,
+      } as const,
       machineId: '0123456789abcdef0123456789abcdef',
       fstab: [{ spec: 'UUID=11111111-2222-3333-4444-555555555555', mountpoint: '/', type: 'ext4' }],
       authorizedKeys: ['ssh-ed25519 AAAA me'],
@@ -79,7 +88,10 @@ describe('compatibility with the Ganeti layer', () => {
     };
     expect(planGuestConfig(base).length).toBeGreaterThan(5);
     expect(
-      planGuestConfig({ ...base, skip: ['hostname', 'identity', 'accounts', 'fstab', 'network', 'console', 'locale'] }),
+      planGuestConfig({
+        ...base,
+        skip: ['hostname', 'identity', 'accounts', 'fstab', 'network', 'console', 'locale'],
+      }),
     ).toEqual([]);
   });
 });

@@ -43,7 +43,11 @@ export function planGuestConfig(input: GuestConfigInput): GuestEntry[] {
   const { info, facts } = input;
   const runs = (step: GuestStep): boolean => !(input.skip ?? []).includes(step);
   const entries: GuestEntry[] = [];
-  if (runs('hostname')) entries.push(...planHostname(info, input.hostnameStyle ? { style: input.hostnameStyle } : {}), ...planHosts(info));
+  if (runs('hostname'))
+    entries.push(
+      ...planHostname(info, input.hostnameStyle ? { style: input.hostnameStyle } : {}),
+      ...planHosts(info),
+    );
   if (runs('identity')) entries.push(...planMachineId(input.machineId));
   if (runs('accounts')) entries.push(...planRootPassword(input.rootPassword ?? { mode: 'locked' }));
   if (input.fstab && runs('fstab')) entries.push(...planFstab(input.fstab));
@@ -91,7 +95,15 @@ export {
 } from './network/index.js';
 export { planAptSources, usesDeb822, isReleasedSuite, type AptOptions } from './debian/apt.js';
 export { debianFamily } from './debian/family.js';
-export { LINUX_FAMILY, GUEST_STEPS, runsStep, type GuestFamily, type GuestPolicy, type GuestStep, type GuestCommand } from './family.js';
+export {
+  LINUX_FAMILY,
+  GUEST_STEPS,
+  runsStep,
+  type GuestFamily,
+  type GuestPolicy,
+  type GuestStep,
+  type GuestCommand,
+} from './family.js';
 export { readOldHostKeys, restoreHostKeys, type SavedKey } from './host-keys.js';
 export { refreshNetwork } from './network/refresh.js';
 export { planSerialConsole, serialConsoleDevice } from './console.js';

@@ -149,9 +149,13 @@ export async function guestDirForHostTool(target: string, guestPath: string): Pr
   const wanted = '/' + splitGuestPath(guestPath).join('/');
   const r = await resolveInGuest(root, wanted, { followFinal: true });
   if (r.guestPath !== wanted) {
-    throw new OsError('E_GUEST_PATH', `cannot hand ${wanted} to a host tool: it leads to ${r.guestPath} through a symlink`, {
-      hint: 'the guest has a symlink where a directory is expected; replace it with the directory',
-    });
+    throw new OsError(
+      'E_GUEST_PATH',
+      `cannot hand ${wanted} to a host tool: it leads to ${r.guestPath} through a symlink`,
+      {
+        hint: 'the guest has a symlink where a directory is expected; replace it with the directory',
+      },
+    );
   }
   await writeDir(root, { kind: 'dir', path: wanted, mode: 0o755 });
   return `${root}${wanted}`;

@@ -45,7 +45,7 @@ const nics: NicInfo[] = [
 ];
 
 describe('hook environment', () => {
-  it('gives NICs as JSON with Ganeti\'s field names, empty values dropped', () => {
+  it("gives NICs as JSON with Ganeti's field names, empty values dropped", () => {
     expect(nics.map(nicJson)).toEqual([
       {
         index: 0,
@@ -76,7 +76,12 @@ describe('hook environment', () => {
       inherited: { SITE_DOMAIN: 'example.com', SUITE: 'sid', TARGET: '/', OSP_FILESYSTEM: 'xfs' },
     });
     // what the peer's shell files export reaches hooks, but never overrides Ganeti's variables or ours
-    expect(env).toMatchObject({ SITE_DOMAIN: 'example.com', SUITE: 'bookworm', TARGET: '/mnt/t', OSP_FILESYSTEM: 'ext4' });
+    expect(env).toMatchObject({
+      SITE_DOMAIN: 'example.com',
+      SUITE: 'bookworm',
+      TARGET: '/mnt/t',
+      OSP_FILESYSTEM: 'ext4',
+    });
     expect(env).toMatchObject({
       OS_VARIANT: 'bookworm',
       OSP_FILESYSTEM: 'ext4',

@@ -78,7 +78,16 @@ export function nicJson(n: NicInfo): NicJson {
     : {};
   return {
     index: n.index,
-    ...defined({ mac: n.mac, ip: n.ip, mode: n.mode, link: n.link, bridge: n.bridge, name: n.name, uuid: n.uuid, frontend_type: n.frontendType }),
+    ...defined({
+      mac: n.mac,
+      ip: n.ip,
+      mode: n.mode,
+      link: n.link,
+      bridge: n.bridge,
+      name: n.name,
+      uuid: n.uuid,
+      frontend_type: n.frontendType,
+    }),
     ...(Object.keys(net).length > 0 ? { network: net } : {}),
   };
 }

@@ -45,7 +45,9 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
   try {
     sizeMiB = parseSizeMiB(o.size ?? '3G');
   } catch (e) {
-    throw new OsError('E_USAGE', `--size ${o.size ?? ''}: ${(e as Error).message}`, { hint: 'e.g. --size 3G' });
+    throw new OsError('E_USAGE', `--size ${o.size ?? ''}: ${(e as Error).message}`, {
+      hint: 'e.g. --size 3G',
+    });
   }
   const name = o.name ?? `${o.os}-${o.variant || 'default'}`.replace(/[^A-Za-z0-9.-]/g, '-');
   let params: Record<string, string>;
@@ -55,7 +57,8 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
     throw new OsError('E_USAGE', (e as Error).message, { hint: 'use -O name=value' });
   }
   const output = resolve(o.output);
-  if (existsSync(output) && !o.force) throw new OsError('E_OUTPUT_EXISTS', `${output} exists`, { hint: 'pass --force to overwrite it' });
+  if (existsSync(output) && !o.force)
+    throw new OsError('E_OUTPUT_EXISTS', `${output} exists`, { hint: 'pass --force to overwrite it' });
   const provider = await o.providers.load(o.os, o.paths.module);
 
   // The raw disk is built next to the output and renamed (or converted) only when complete.
@@ -67,11 +70,22 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
     closeSync(fd);
   }
   try {
-    const env = buildEnv({ os: o.os, variant: o.variant, name, disk: raw, sizeMiB, params, debug: o.log.enabled('debug') });
+    const env = buildEnv({
+      os: o.os,
+      variant: o.variant,
+      name,
+      disk: raw,
+      sizeMiB,
+      params,
+      debug: o.log.enabled('debug'),
+    });
     await runOperation({ provider, script: 'create', env, paths: o.paths, log: o.log, keepLogLevel: true });
     if (format === 'qcow2') {
       const { ExecRunner } = await import('../process/runner.js');
-      await new ExecRunner(o.log).run('qemu-img', ['convert', '-O', 'qcow2', raw, output], { code: 'E_BUILD_CONVERT', hint: 'is qemu-utils installed?' });
+      await new ExecRunner(o.log).run('qemu-img', ['convert', '-O', 'qcow2', raw, output], {
+        code: 'E_BUILD_CONVERT',
+        hint: 'is qemu-utils installed?',
+      });
       rmSync(raw, { force: true });
     } else {
       renameSync(raw, output);
@@ -80,12 +94,16 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
     rmSync(raw, { force: true });
     throw e;
   }
-  o.log.info(`built ${output} (${format}, ${sizeMiB} MiB virtual, ${(statSync(output).blocks * 512 / 1024 / 1024).toFixed(0)} MiB used)`);
+  o.log.info(
+    `built ${output} (${format}, ${sizeMiB} MiB virtual, ${((statSync(output).blocks * 512) / 1024 / 1024).toFixed(0)} MiB used)`,
+  );
   const result: BuildResult = { output, format, sizeMiB, seconds: (Date.now() - started) / 1000 };
   if (o.bootTest) {
     const { bootTest } = await import('../boot/qemu.js');
     const host = name.split('.')[0]!;
-    o.log.info(`boot test: starting ${output} in qemu (${o.firmware ?? 'bios'}, software emulation); waiting for "${host} login:"`);
+    o.log.info(
+      `boot test: starting ${output} in qemu (${o.firmware ?? 'bios'}, software emulation); waiting for "${host} login:"`,
+    );
     const r = await bootTest({
       image: output,
       format,
@@ -98,9 +116,13 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
     if (!r.ok) {
       const tail = r.transcript.trimEnd().split('\n').slice(-15).join('\n');
       o.log.error(tail);
-      throw new OsError('E_BOOT_TEST', `${output} did not reach the login prompt within ${o.bootTimeoutSec ?? 600} s`, {
-        hint: 'the console transcript is above; rebuild with --verbose to see every step',
-      });
+      throw new OsError(
+        'E_BOOT_TEST',
+        `${output} did not reach the login prompt within ${o.bootTimeoutSec ?? 600} s`,
+        {
+          hint: 'the console transcript is above; rebuild with --verbose to see every step',
+        },
+      );
     }
     o.log.info(`boot test passed: login prompt after ${(r.elapsedMs / 1000).toFixed(0)} s`);
   }

@@ -23,7 +23,10 @@ function bundleName(src: string): string {
 
 export async function bundleCustomProvider(source: string, libDir: string): Promise<string> {
   const src = resolve(source);
-  if (!existsSync(src)) throw new OsError('E_PROVIDER_LOAD', `provider module ${src} does not exist`, { hint: 'pass the path of your provider file' });
+  if (!existsSync(src))
+    throw new OsError('E_PROVIDER_LOAD', `provider module ${src} does not exist`, {
+      hint: 'pass the path of your provider file',
+    });
   const outDir = join(libDir, 'providers');
   mkdirSync(outDir, { recursive: true, mode: 0o755 });
   const out = join(outDir, bundleName(src));
@@ -37,21 +40,30 @@ export async function bundleCustomProvider(source: string, libDir: string): Prom
       platform: 'node',
       target: 'node20',
       logLevel: 'silent',
-      banner: { js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);" },
+      banner: {
+        js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);",
+      },
       plugins: [
         {
           name: 'ganeti-os-sdk',
           setup(b) {
-            b.onResolve({ filter: /^ganeti-os(\/sdk(\/linux)?)?$/ }, (a) => ({ path: join(libDir, SDK_MODULES[a.path]!), external: true }));
+            b.onResolve({ filter: /^ganeti-os(\/sdk(\/linux)?)?$/ }, (a) => ({
+              path: join(libDir, SDK_MODULES[a.path]!),
+              external: true,
+            }));
           },
         },
       ],
     });
   } catch (e) {
-    throw new OsError('E_PROVIDER_BUILD', `cannot bundle ${src}: ${(e as Error).message.split('\n')[0] ?? ''}`, {
-      hint: 'fix the module so `esbuild --bundle` accepts it',
-      cause: e,
-    });
+    throw new OsError(
+      'E_PROVIDER_BUILD',
+      `cannot bundle ${src}: ${(e as Error).message.split('\n')[0] ?? ''}`,
+      {
+        hint: 'fix the module so `esbuild --bundle` accepts it',
+        cause: e,
+      },
+    );
   }
   return out;
 }

@@ -1,5 +1,13 @@
 /** Idempotent, atomic file operations for installing: write only when changed, temp + rename. */
-import { existsSync, lstatSync, readFileSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync } from '../fs/atomic.js';
 

@@ -11,7 +11,17 @@
  *   <osDir>/<name>/{create,import,export,rename,verify} -> <libDir>/script.cjs
  *   <osDir>/<name>/{ganeti_api_version,variants.list,parameters.list,ganeti-os.json}
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
@@ -61,7 +71,9 @@ export interface InstallResult {
 
 function installBundle(o: InstallOptions, libDir: string, nodePath: string): boolean {
   if (!existsSync(join(o.distDir, 'script.cjs'))) {
-    throw new OsError('E_NO_BUNDLE', `${o.distDir}/script.cjs is missing`, { hint: 'run `npm run build` first' });
+    throw new OsError('E_NO_BUNDLE', `${o.distDir}/script.cjs is missing`, {
+      hint: 'run `npm run build` first',
+    });
   }
   mkdirSync(libDir, { recursive: true, mode: 0o755 });
   let changed = false;
@@ -115,7 +127,11 @@ function recordedConfigDir(dir: string): string | undefined {
   }
 }
 
-async function installOne(provider: AnyProvider, o: InstallOptions, module: string | undefined): Promise<InstallResult> {
+async function installOne(
+  provider: AnyProvider,
+  o: InstallOptions,
+  module: string | undefined,
+): Promise<InstallResult> {
   const osDir = o.osDir ?? DEFAULTS.osDir;
   const libDir = o.libDir ?? DEFAULTS.libDir;
   const dir = join(osDir, provider.name);
@@ -144,7 +160,10 @@ async function installOne(provider: AnyProvider, o: InstallOptions, module: stri
     cacheDir: join(o.cacheRoot ?? DEFAULTS.cacheRoot, provider.name),
   };
   // Before anything is written: a provider whose variants do not resolve is left as it was.
-  const { names: variants, record } = await publishVariants(provider, paths, { skipBroken: o.skipBroken, log: o.log });
+  const { names: variants, record } = await publishVariants(provider, paths, {
+    skipBroken: o.skipBroken,
+    log: o.log,
+  });
   const manifest: OsManifest = {
     provider: provider.name,
     ...(module ? { module } : {}),
@@ -168,17 +187,22 @@ async function installOne(provider: AnyProvider, o: InstallOptions, module: stri
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   let changed = false;
   for (const f of rendered.files) changed = writeOsDirFile(dir, f) || changed;
-  for (const s of rendered.scripts) changed = symlinkIfChanged(join(dir, s), join(libDir, 'script.cjs')) || changed;
+  for (const s of rendered.scripts)
+    changed = symlinkIfChanged(join(dir, s), join(libDir, 'script.cjs')) || changed;
   return { name: provider.name, dir, changed, variants, params: Object.keys(provider.params) };
 }
 
 export async function install(o: InstallOptions): Promise<InstallResult[]> {
   const libDir = o.libDir ?? DEFAULTS.libDir;
   const nodePath = o.nodePath ?? process.execPath;
-  if (!nodePath.startsWith('/')) throw new OsError('E_NODE_PATH', `node path ${nodePath} is not absolute`, { hint: 'pass --node /usr/bin/node' });
+  if (!nodePath.startsWith('/'))
+    throw new OsError('E_NODE_PATH', `node path ${nodePath} is not absolute`, {
+      hint: 'pass --node /usr/bin/node',
+    });
   const bundleChanged = installBundle(o, libDir, nodePath);
   const results: InstallResult[] = [];
-  const names = o.names && o.names.length > 0 ? o.names : o.providerModules?.length ? [] : o.providers.names();
+  const names =
+    o.names && o.names.length > 0 ? o.names : o.providerModules?.length ? [] : o.providers.names();
   for (const name of names) {
     results.push(await installOne(await o.providers.load(name), o, undefined));
   }
@@ -207,7 +231,9 @@ export function uninstall(o: UninstallOptions): string[] {
       continue;
     }
     if (!hasManifest(dir)) {
-      throw new OsError('E_OS_FOREIGN', `${dir} was not installed by ganeti-os`, { hint: 'remove it by hand if you mean to' });
+      throw new OsError('E_OS_FOREIGN', `${dir} was not installed by ganeti-os`, {
+        hint: 'remove it by hand if you mean to',
+      });
     }
     for (const f of OS_DIR_ENTRIES) removeIfExists(join(dir, f));
     const left = readdirSync(dir);

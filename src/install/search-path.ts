@@ -1,12 +1,20 @@
 /** Ganeti's OS search path on this node, read from the installed Ganeti when there is one. */
 import { readdirSync, readFileSync } from 'node:fs';
 
-const DEFAULT_SEARCH_PATH = ['/srv/ganeti/os', '/usr/local/lib/ganeti/os', '/usr/lib/ganeti/os', '/usr/share/ganeti/os'];
+const DEFAULT_SEARCH_PATH = [
+  '/srv/ganeti/os',
+  '/usr/local/lib/ganeti/os',
+  '/usr/lib/ganeti/os',
+  '/usr/share/ganeti/os',
+];
 
 export function ganetiSearchPath(root = '/usr/share/ganeti'): string[] {
   let versions: string[];
   try {
-    versions = readdirSync(root).filter((d) => /^\d+\.\d+$/.test(d)).sort().reverse();
+    versions = readdirSync(root)
+      .filter((d) => /^\d+\.\d+$/.test(d))
+      .sort()
+      .reverse();
   } catch {
     return DEFAULT_SEARCH_PATH;
   }

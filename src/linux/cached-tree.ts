@@ -6,8 +6,24 @@
  * tarball, whose checksum is checked while the disk is prepared. With the cache off the tree is
  * built straight onto the disk.
  */
-import { buildFsImage, isImageFilesystem, type FsImage, type ImageFilesystem, type PreparedDisk } from '../disk/index.js';
-import { cacheKey, installFromCache, pinCacheEntry, pinFsImage, withCacheEntry, type CacheOptions, type ImageSpec, type PinnedEntry, type PinnedImage } from '../cache/index.js';
+import {
+  buildFsImage,
+  isImageFilesystem,
+  type FsImage,
+  type ImageFilesystem,
+  type PreparedDisk,
+} from '../disk/index.js';
+import {
+  cacheKey,
+  installFromCache,
+  pinCacheEntry,
+  pinFsImage,
+  withCacheEntry,
+  type CacheOptions,
+  type ImageSpec,
+  type PinnedEntry,
+  type PinnedImage,
+} from '../cache/index.js';
 import type { Population, PopulateInput } from './installer.js';
 import type { CacheSettings, DiskSettings } from './schema.js';
 
@@ -23,24 +39,47 @@ export interface CachedTree {
 }
 
 /** The root filesystem image to keep beside the cache entry, when the variant can use one. */
-export function rootImageSpec(t: Pick<CachedTree, 'cache' | 'disk'>): (ImageSpec & { fstype: ImageFilesystem }) | undefined {
-  if (!t.cache.generateCache || !t.cache.imageCache || !isImageFilesystem(t.disk.filesystem)) return undefined;
+export function rootImageSpec(
+  t: Pick<CachedTree, 'cache' | 'disk'>,
+): (ImageSpec & { fstype: ImageFilesystem }) | undefined {
+  if (!t.cache.generateCache || !t.cache.imageCache || !isImageFilesystem(t.disk.filesystem))
+    return undefined;
   if (typeof t.disk.bootPartition === 'number' && t.disk.bootPartition > 0) return undefined; // the tree spans two filesystems
   return { fstype: t.disk.filesystem, mkfsOptions: [] };
 }
 
 function cacheOptions(t: CachedTree, run: PopulateInput): CacheOptions & { cleanup: PopulateInput['stack'] } {
-  return { dir: run.paths.cacheDir, inputs: t.inputs, log: run.log, signal: run.signal, cleanup: run.stack, maxAgeDays: t.cache.cleanCache };
+  return {
+    dir: run.paths.cacheDir,
+    inputs: t.inputs,
+    log: run.log,
+    signal: run.signal,
+    cleanup: run.stack,
+    maxAgeDays: t.cache.cleanCache,
+  };
 }
 
 /** Pin (making it first when needed) the image of a cache entry; undefined to unpack the tarball instead. */
-function pinRootImage(key: string, spec: ImageSpec & { fstype: ImageFilesystem }, t: CachedTree, run: PopulateInput): Promise<PinnedImage | undefined> {
+function pinRootImage(
+  key: string,
+  spec: ImageSpec & { fstype: ImageFilesystem },
+  t: CachedTree,
+  run: PopulateInput,
+): Promise<PinnedImage | undefined> {
   const tools = { runner: run.runner, cleanupRunner: run.cleanupRunner, log: run.log };
   return pinFsImage(
     key,
     spec,
     (file, sizeBytes, fill) =>
-      buildFsImage({ ...tools, stack: run.stack, file, sizeBytes, fill, fstype: spec.fstype, mkfsOptions: spec.mkfsOptions }).then(() => undefined),
+      buildFsImage({
+        ...tools,
+        stack: run.stack,
+        file,
+        sizeBytes,
+        fill,
+        fstype: spec.fstype,
+        mkfsOptions: spec.mkfsOptions,
+      }).then(() => undefined),
     cacheOptions(t, run),
   );
 }
@@ -57,7 +96,8 @@ export function cachedTreePopulation(t: CachedTree, run: PopulateInput): Populat
         )
     : undefined;
   // Without an image the tarball is pinned (and checked) now, while the disk is prepared.
-  const pinEarly: Promise<PinnedEntry | undefined> = !spec && t.cache.generateCache ? pinCacheEntry(key, opts) : Promise.resolve(undefined);
+  const pinEarly: Promise<PinnedEntry | undefined> =
+    !spec && t.cache.generateCache ? pinCacheEntry(key, opts) : Promise.resolve(undefined);
   pinEarly.catch(() => undefined); // awaited in fill or settled
   return {
     ...(rootImage ? { rootImage } : {}),
@@ -75,13 +115,18 @@ export function cachedTreePopulation(t: CachedTree, run: PopulateInput): Populat
         generateCache: t.cache.generateCache,
         ...(pinned ? { pinned } : {}),
       });
-      return got.source === 'cache' ? `unpacked cached tree ${got.path ?? ''}` : `built the tree (${got.source})`;
+      return got.source === 'cache'
+        ? `unpacked cached tree ${got.path ?? ''}`
+        : `built the tree (${got.source})`;
     },
   };
 }
 
 /** Build (or check) the cache entry and its root image without a disk: `ganeti-os cache warm`. */
-export async function warmCachedTree(t: CachedTree, run: PopulateInput): Promise<{ path: string; hit: boolean }> {
+export async function warmCachedTree(
+  t: CachedTree,
+  run: PopulateInput,
+): Promise<{ path: string; hit: boolean }> {
   const key = cacheKey(t.inputs);
   const r = await withCacheEntry(key, (dir) => t.build(dir), cacheOptions(t, run));
   const spec = rootImageSpec(t);

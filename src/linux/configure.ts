@@ -10,7 +10,16 @@ import type { Chroot, PreparedDisk } from '../disk/index.js';
 import { enterChroot } from '../guest/chroot.js';
 import { consoleDevice } from '../guest/console.js';
 import { runsStep, type GuestPolicy } from '../guest/family.js';
-import { detectGuest, generateSshHostKeys, newMachineId, planGuestConfig, restoreHostKeys, writeGuestFiles, type SavedKey, type SshHostKeyPair } from '../guest/index.js';
+import {
+  detectGuest,
+  generateSshHostKeys,
+  newMachineId,
+  planGuestConfig,
+  restoreHostKeys,
+  writeGuestFiles,
+  type SavedKey,
+  type SshHostKeyPair,
+} from '../guest/index.js';
 import type { RootPassword } from '../guest/index.js';
 import type { Runner } from '../process/types.js';
 import type { CleanupStack } from '../runtime/cleanup.js';
@@ -34,7 +43,14 @@ export interface Populated {
 }
 
 export function bootDiskOf(p: PreparedDisk): BootDisk {
-  return { device: p.device, target: p.target, plan: p.plan, partitions: p.partitions, mapper: p.mapper, runtimeDir: p.runtimeDir };
+  return {
+    device: p.device,
+    target: p.target,
+    plan: p.plan,
+    partitions: p.partitions,
+    mapper: p.mapper,
+    runtimeDir: p.runtimeDir,
+  };
 }
 
 /** The shared GRUB step, its console following the serial device (or none). */
@@ -54,7 +70,10 @@ export async function installGrub(
   });
 }
 
-function rootPassword(setting: LinuxConfig['settings']['guest']['rootPassword'], hashed: string | undefined): RootPassword {
+function rootPassword(
+  setting: LinuxConfig['settings']['guest']['rootPassword'],
+  hashed: string | undefined,
+): RootPassword {
   if (hashed !== undefined) return { mode: 'hash', hash: hashed };
   if (setting === 'empty') return { mode: 'hash', hash: '' };
   return { mode: 'locked' };
@@ -114,11 +133,17 @@ export async function configureGuest(ctx: CreateContext<unknown>, o: Populated):
   await writeGuestFiles(prepared.target, entries);
   if (facts.sshd && runsStep(policy, 'ssh-host-keys')) {
     const keys = await o.hostKeys;
-    await generateSshHostKeys({ runner, target: prepared.target, name: instance.name, ...(keys ? { keys } : {}) });
+    await generateSshHostKeys({
+      runner,
+      target: prepared.target,
+      name: instance.name,
+      ...(keys ? { keys } : {}),
+    });
     if (o.savedKeys.length > 0) await restoreHostKeys(prepared.target, o.savedKeys, log);
   }
   if (runsStep(policy, 'locale')) {
-    for (const c of family.commands?.({ locale: g.locale }) ?? []) await (await inGuest()).run(c.argv, { code: c.code, hint: c.hint });
+    for (const c of family.commands?.({ locale: g.locale }) ?? [])
+      await (await inGuest()).run(c.argv, { code: c.code, hint: c.hint });
   }
   await runPhase('post-config');
 

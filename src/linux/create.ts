@@ -20,14 +20,25 @@ export async function createLinux<P>(ctx: CreateContext<P>, installer: LinuxInst
   const disk = diskZero(ctx);
   const boot = installer.boot(cfg);
   if (boot === 'grub') prefetchGrubFiles().catch(() => 0); // warms the page cache for grub-install; best effort
-  const hashed = cfg.rootPassword === undefined ? undefined : await hashPassword(runner, log, cfg.rootPassword);
+  const hashed =
+    cfg.rootPassword === undefined ? undefined : await hashPassword(runner, log, cfg.rootPassword);
   const what = installer.describe ? ` (${installer.describe(cfg)})` : '';
-  log.info(`installing ${installer.os}+${cfg.resolved.name}${what} on ${disk.path}${ctx.reinstall ? ' (reinstall)' : ''}`);
+  log.info(
+    `installing ${installer.os}+${cfg.resolved.name}${what} on ${disk.path}${ctx.reinstall ? ' (reinstall)' : ''}`,
+  );
 
   let savedKeys: SavedKey[] = [];
-  if (ctx.reinstall) savedKeys = await readOldHostKeys({ ...disk, runner, cleanupRunner: ctx.cleanupRunner, log, stack });
+  if (ctx.reinstall)
+    savedKeys = await readOldHostKeys({ ...disk, runner, cleanupRunner: ctx.cleanupRunner, log, stack });
 
-  const population = installer.begin(cfg, { paths, runner, cleanupRunner: ctx.cleanupRunner, log, stack, signal });
+  const population = installer.begin(cfg, {
+    paths,
+    runner,
+    cleanupRunner: ctx.cleanupRunner,
+    log,
+    stack,
+    signal,
+  });
   const hostKeys = population.sshServer ? makeSshHostKeys(runner, instance.name) : Promise.resolve(undefined);
   hostKeys.catch(() => undefined); // awaited below; not unhandled meanwhile
   const prepareP = prepareDisk({
@@ -49,7 +60,8 @@ export async function createLinux<P>(ctx: CreateContext<P>, installer: LinuxInst
   }
   // BIOS grub-install needs only the disk and the filesystem: it runs while the root is filled and
   // the guest configured; not when populating wants the target empty.
-  const grubStarted = boot === 'grub' && !population.needsEmptyTarget ? startBiosGrub(bootDiskOf(prepared), runner) : undefined;
+  const grubStarted =
+    boot === 'grub' && !population.needsEmptyTarget ? startBiosGrub(bootDiskOf(prepared), runner) : undefined;
   grubStarted?.catch(() => undefined); // awaited below
   try {
     log.info(await population.fill(prepared));

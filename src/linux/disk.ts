@@ -23,7 +23,10 @@ export function diskZero(ctx: { instance: InstanceInfo }): DiskTarget {
       hint: 'the guest is installed onto disk 0; create the instance with at least one disk',
     });
   }
-  if (d.access === 'ro') throw new OsError('E_DISK_RO', `disk 0 (${d.path}) is read-only`, { hint: 'give the instance a read-write disk 0' });
+  if (d.access === 'ro')
+    throw new OsError('E_DISK_RO', `disk 0 (${d.path}) is read-only`, {
+      hint: 'give the instance a read-write disk 0',
+    });
   return diskTarget(d.path, d);
 }
 

@@ -16,7 +16,14 @@ export async function exportLinux(ctx: ExportContext<unknown>, os: string): Prom
   const sizeBytes = Number(deviceSize(target.device));
   let opened: OpenedDisk | undefined;
   try {
-    opened = await openDisk({ ...disk, readOnly: true, runner, cleanupRunner: ctx.cleanupRunner, log, stack });
+    opened = await openDisk({
+      ...disk,
+      readOnly: true,
+      runner,
+      cleanupRunner: ctx.cleanupRunner,
+      log,
+      stack,
+    });
   } catch (e) {
     if (!isOsError(e) || e.code !== 'E_DISK_NO_ROOT') throw e;
     log.info(`disk ${target.index}: ${e.message}; exporting its raw bytes`);
@@ -35,7 +42,9 @@ export async function exportLinux(ctx: ExportContext<unknown>, os: string): Prom
     sizeBytes,
     os,
   });
-  log.info(`exporting disk ${target.index} (${root.fstype ?? '?'}${opened.boot ? ' with /boot' : ''}) as a file stream`);
+  log.info(
+    `exporting disk ${target.index} (${root.fstype ?? '?'}${opened.boot ? ' with /boot' : ''}) as a file stream`,
+  );
   // Only the guest's root and its /boot are mounted here, and both belong in the stream.
   await exportTree(opened.target, ctx.out, { log, signal, oneFileSystem: false });
 }

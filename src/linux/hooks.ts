@@ -52,6 +52,13 @@ export async function hookRunner(i: HookRunInput): Promise<PhaseRunner> {
       extra: i.extra,
       inherited: i.cfg.resolved.legacyExports,
     });
-    await runHooks(plan, phase, { env, target: i.disk.target, log: i.log, stack: i.stack, timeoutSec: h.hookTimeout, signal: i.signal });
+    await runHooks(plan, phase, {
+      env,
+      target: i.disk.target,
+      log: i.log,
+      stack: i.stack,
+      timeoutSec: h.hookTimeout,
+      signal: i.signal,
+    });
   };
 }

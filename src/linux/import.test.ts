@@ -30,8 +30,17 @@ describe('import planning', () => {
   });
 
   it("gives disk 0 the variant's layout with the exported filesystem, unless a parameter chose one", () => {
-    expect(importLayout(cfg(), 'btrfs', UUID, log)).toEqual({ style: 'gpt', alignment: 2048, filesystem: 'btrfs', swapMiB: 512 });
+    expect(importLayout(cfg(), 'btrfs', UUID, log)).toEqual({
+      style: 'gpt',
+      alignment: 2048,
+      filesystem: 'btrfs',
+      swapMiB: 512,
+    });
     expect(importLayout(cfg({ filesystem: 'xfs' }, true), 'btrfs', UUID, log).filesystem).toBe('xfs');
-    expect(importLayout(undefined, 'xfs', UUID, log)).toEqual({ style: 'none', filesystem: 'xfs', mkfsOptions: ['-m', `uuid=${UUID}`] });
+    expect(importLayout(undefined, 'xfs', UUID, log)).toEqual({
+      style: 'none',
+      filesystem: 'xfs',
+      mkfsOptions: ['-m', `uuid=${UUID}`],
+    });
   });
 });

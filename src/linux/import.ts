@@ -41,9 +41,17 @@ export function streamFilesystem(fs: string | undefined): RootFs {
 }
 
 /** Disk 0 takes the variant's layout, with the exported filesystem unless a parameter chose one. */
-export function importLayout(cfg: LinuxConfig | undefined, exported: RootFs, uuid: string | undefined, log: Pick<Logger, 'warn'>): LayoutConfig {
+export function importLayout(
+  cfg: LinuxConfig | undefined,
+  exported: RootFs,
+  uuid: string | undefined,
+  log: Pick<Logger, 'warn'>,
+): LayoutConfig {
   if (!cfg) return { style: 'none', filesystem: exported, mkfsOptions: keepUuidOptions(exported, uuid, log) };
-  return { ...layoutOf(cfg.settings.disk), filesystem: cfg.explicitFilesystem ? cfg.settings.disk.filesystem : exported };
+  return {
+    ...layoutOf(cfg.settings.disk),
+    filesystem: cfg.explicitFilesystem ? cfg.settings.disk.filesystem : exported,
+  };
 }
 
 export async function importLinux<P>(ctx: ImportContext<P>, installer: LinuxInstaller<P>): Promise<void> {
@@ -54,36 +62,68 @@ export async function importLinux<P>(ctx: ImportContext<P>, installer: LinuxInst
     await importRaw(target.device, ctx.in, signal, log);
     return;
   }
-  const cfg = target.index === 0 ? await installer.configure({ paths: ctx.paths, variant: ctx.variant, params: ctx.params, runner, log }) : undefined;
+  const cfg =
+    target.index === 0
+      ? await installer.configure({ paths: ctx.paths, variant: ctx.variant, params: ctx.params, runner, log })
+      : undefined;
   const header = start.format === 'ganeti-os' ? start.header : undefined;
   // A dump carries no filesystem type worth keeping (restore writes files into any): the variant's.
   const exported = header ? streamFilesystem(header.filesystem) : (cfg?.settings.disk.filesystem ?? 'ext4');
   const layout = importLayout(cfg, exported, header?.uuid, log);
   const disk = diskTarget(target.device, instance.disks[target.index]);
-  const prepared = await prepareDisk({ ...disk, layout, runner, cleanupRunner: ctx.cleanupRunner, stack, log, minRootMiB: 16 });
-  log.info(`restoring disk ${target.index} files (${layout.filesystem}, ${layout.style})${header ? '' : ' from a dump(8) stream'}`);
+  const prepared = await prepareDisk({
+    ...disk,
+    layout,
+    runner,
+    cleanupRunner: ctx.cleanupRunner,
+    stack,
+    log,
+    minRootMiB: 16,
+  });
+  log.info(
+    `restoring disk ${target.index} files (${layout.filesystem}, ${layout.style})${header ? '' : ' from a dump(8) stream'}`,
+  );
   const mountPoints = prepared.partitions.some((p) => p.role === 'boot') ? ['boot'] : [];
   if (start.format === 'dump') await restoreDump(prepared.target, start.head, ctx.in, { log, signal });
   else await importTree(prepared.target, ctx.in, { log, signal, mountPoints });
   if (!cfg) return;
   // Rules that pin the exported instance's MACs to interface names (as instance-debootstrap removes them).
-  if (!header) await writeGuestFiles(prepared.target, [{ kind: 'remove', path: '/etc/udev/rules.d/70-persistent-net.rules' }]);
+  if (!header)
+    await writeGuestFiles(prepared.target, [
+      { kind: 'remove', path: '/etc/udev/rules.d/70-persistent-net.rules' },
+    ]);
 
   const policy = installer.guest(cfg);
   if (installer.verifyTree) await installer.verifyTree(prepared.target, cfg);
-  else if (policy.family.marker && (await readGuestFile(prepared.target, policy.family.marker)) === undefined) {
-    throw new OsError('E_IMPORT_TREE', `the imported disk 0 holds no ${policy.family.name} system (${policy.family.marker} missing)`, {
-      hint: `import an export of a ${installer.os} instance`,
-    });
+  else if (
+    policy.family.marker &&
+    (await readGuestFile(prepared.target, policy.family.marker)) === undefined
+  ) {
+    throw new OsError(
+      'E_IMPORT_TREE',
+      `the imported disk 0 holds no ${policy.family.name} system (${policy.family.marker} missing)`,
+      {
+        hint: `import an export of a ${installer.os} instance`,
+      },
+    );
   }
   if (runsStep(policy, 'fstab')) {
     const old = await readGuestFile(prepared.target, '/etc/fstab');
-    await writeGuestFiles(prepared.target, [{ kind: 'file', path: '/etc/fstab', content: mergeFstab(old ?? '', prepared.fstab), mode: 0o644 }]);
+    await writeGuestFiles(prepared.target, [
+      { kind: 'file', path: '/etc/fstab', content: mergeFstab(old ?? '', prepared.fstab), mode: 0o644 },
+    ]);
   }
   // The imported instance has its own NICs (new MACs): its network files follow them.
   if (runsStep(policy, 'network')) {
-    await refreshNetwork(prepared.target, instance, cfg.settings.guest.network, (t) => detectGuest(t, policy.family));
+    await refreshNetwork(prepared.target, instance, cfg.settings.guest.network, (t) =>
+      detectGuest(t, policy.family),
+    );
   }
-  if (installer.boot(cfg) === 'grub') await installGrub({ runner, log, stack }, prepared, consoleDevice(cfg.settings.boot.serialConsole, instance));
+  if (installer.boot(cfg) === 'grub')
+    await installGrub(
+      { runner, log, stack },
+      prepared,
+      consoleDevice(cfg.settings.boot.serialConsole, instance),
+    );
   log.info(`imported ${instance.name} disk 0`);
 }

@@ -11,9 +11,19 @@ export { importLinux } from './import.js';
 export { renameLinux } from './rename.js';
 
 /** `ganeti-os cache warm`: the variant's cache filled without a disk (parameters unset). */
-export async function warmLinux<P>(ctx: WarmContext, installer: LinuxInstaller<P>): Promise<{ path: string; hit: boolean }> {
+export async function warmLinux<P>(
+  ctx: WarmContext,
+  installer: LinuxInstaller<P>,
+): Promise<{ path: string; hit: boolean }> {
   const { paths, runner, log } = ctx;
   if (!installer.warm) throw new Error(`${installer.os} has no cache to warm`);
   const cfg = await installer.configure({ paths, variant: ctx.variant, params: {} as P, runner, log });
-  return installer.warm(cfg, { paths, runner, cleanupRunner: ctx.cleanupRunner, log, stack: ctx.cleanup, signal: ctx.signal });
+  return installer.warm(cfg, {
+    paths,
+    runner,
+    cleanupRunner: ctx.cleanupRunner,
+    log,
+    stack: ctx.cleanup,
+    signal: ctx.signal,
+  });
 }

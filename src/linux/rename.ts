@@ -9,5 +9,9 @@ export async function renameLinux(ctx: RenameContext<unknown>): Promise<void> {
   const opened = await openDisk({ ...diskZero(ctx), runner, cleanupRunner: ctx.cleanupRunner, log, stack });
   const reports = await renameGuest(opened.target, oldName, instance.name);
   const changed = reports.filter((r) => r.action === 'written' || r.action === 'removed').map((r) => r.path);
-  log.info(oldName === instance.name ? `rename: ${instance.name} unchanged` : `renamed ${oldName} to ${instance.name}${changed.length ? ` (${changed.join(', ')})` : ''}`);
+  log.info(
+    oldName === instance.name
+      ? `rename: ${instance.name} unchanged`
+      : `renamed ${oldName} to ${instance.name}${changed.length ? ` (${changed.join(', ')})` : ''}`,
+  );
 }

@@ -29,11 +29,15 @@ function camel(name: string): string {
 }
 
 /** View resolved values (validated by the schema) through a fragment's declarations. */
-export function settingsOf<const Ks extends readonly KeySpec[]>(keys: Ks, values: Readonly<Record<string, Value>>): Settings<Ks> {
+export function settingsOf<const Ks extends readonly KeySpec[]>(
+  keys: Ks,
+  values: Readonly<Record<string, Value>>,
+): Settings<Ks> {
   const out: Record<string, Value> = {};
   for (const k of keys) {
     const v = values[k.name];
-    if (v === undefined) throw new Error(`variant value ${k.name} missing (not resolved against a schema that has it?)`);
+    if (v === undefined)
+      throw new Error(`variant value ${k.name} missing (not resolved against a schema that has it?)`);
     out[camel(k.name)] = v;
   }
   return out as Settings<Ks>;
@@ -42,15 +46,53 @@ export function settingsOf<const Ks extends readonly KeySpec[]>(keys: Ks, values
 export const ROOT_FS_VALUES = ['ext2', 'ext3', 'ext4', 'xfs', 'btrfs'] as const;
 
 export const DISK_KEYS = [
-  { name: 'partition-style', type: 'enum', default: 'msdos', values: ['none', 'msdos', 'gpt'], description: 'partition table of disk 0' },
-  { name: 'partition-alignment', type: 'integer', default: 2048, min: 1, description: 'partition alignment in 512-byte sectors' },
-  { name: 'filesystem', type: 'enum', default: 'ext4', values: ROOT_FS_VALUES, description: 'root filesystem' },
-  { name: 'swap', type: 'size', default: 'none', min: 1, keywords: ['none'], description: 'swap partition size, or none' },
-  { name: 'boot-partition', type: 'size', default: 'none', min: 64, keywords: ['none'], description: 'separate /boot partition size, or none' },
+  {
+    name: 'partition-style',
+    type: 'enum',
+    default: 'msdos',
+    values: ['none', 'msdos', 'gpt'],
+    description: 'partition table of disk 0',
+  },
+  {
+    name: 'partition-alignment',
+    type: 'integer',
+    default: 2048,
+    min: 1,
+    description: 'partition alignment in 512-byte sectors',
+  },
+  {
+    name: 'filesystem',
+    type: 'enum',
+    default: 'ext4',
+    values: ROOT_FS_VALUES,
+    description: 'root filesystem',
+  },
+  {
+    name: 'swap',
+    type: 'size',
+    default: 'none',
+    min: 1,
+    keywords: ['none'],
+    description: 'swap partition size, or none',
+  },
+  {
+    name: 'boot-partition',
+    type: 'size',
+    default: 'none',
+    min: 64,
+    keywords: ['none'],
+    description: 'separate /boot partition size, or none',
+  },
 ] as const satisfies readonly KeySpec[];
 
 export const BOOT_KEYS = [
-  { name: 'bootloader', type: 'enum', default: 'grub', values: ['grub', 'none'], description: 'boot loader installed in the guest' },
+  {
+    name: 'bootloader',
+    type: 'enum',
+    default: 'grub',
+    values: ['grub', 'none'],
+    description: 'boot loader installed in the guest',
+  },
   {
     name: 'serial-console',
     type: 'enum',
@@ -69,10 +111,23 @@ export const GUEST_KEYS = [
     type: 'enum',
     default: 'locked',
     values: ['locked', 'empty', 'param'],
-    description: 'root password: locked, empty (instance-debootstrap), or param (from the root-password OS parameter, hashed)',
+    description:
+      'root password: locked, empty (instance-debootstrap), or param (from the root-password OS parameter, hashed)',
   },
-  { name: 'ssh-authorized-keys', type: 'list', default: [], pattern: SSH_KEY_PATTERN, description: "public keys for root's authorized_keys" },
-  { name: 'locale', type: 'string', default: 'C.UTF-8', pattern: /^[A-Za-z0-9_.@-]+$/, description: 'default locale' },
+  {
+    name: 'ssh-authorized-keys',
+    type: 'list',
+    default: [],
+    pattern: SSH_KEY_PATTERN,
+    description: "public keys for root's authorized_keys",
+  },
+  {
+    name: 'locale',
+    type: 'string',
+    default: 'C.UTF-8',
+    pattern: /^[A-Za-z0-9_.@-]+$/,
+    description: 'default locale',
+  },
   {
     name: 'timezone',
     type: 'string',
@@ -80,7 +135,12 @@ export const GUEST_KEYS = [
     pattern: /^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/,
     description: 'time zone (tz database name)',
   },
-  { name: 'hostname-fqdn', type: 'boolean', default: false, description: 'write the FQDN (not the short name) to /etc/hostname' },
+  {
+    name: 'hostname-fqdn',
+    type: 'boolean',
+    default: false,
+    description: 'write the FQDN (not the short name) to /etc/hostname',
+  },
   {
     name: 'network',
     type: 'enum',
@@ -95,20 +155,39 @@ export const HOOK_KEYS = [
     name: 'hooks',
     type: 'paths',
     default: [],
-    description: "this variant's hooks: a directory (phase subdirectories allowed) or a list of files; relative to the variant file",
+    description:
+      "this variant's hooks: a directory (phase subdirectories allowed) or a list of files; relative to the variant file",
   },
-  { name: 'provider-hooks', type: 'boolean', default: true, description: 'also run the provider-wide hooks directory (customize-dir)' },
+  {
+    name: 'provider-hooks',
+    type: 'boolean',
+    default: true,
+    description: 'also run the provider-wide hooks directory (customize-dir)',
+  },
   {
     name: 'customize-dir',
     type: 'path',
     default: '',
-    description: 'the provider-wide hooks directory ("" = hooks/ in the provider\'s configuration directory, e.g. /etc/ganeti/instance-debootstrap/hooks; CUSTOMIZE_DIR)',
+    description:
+      'the provider-wide hooks directory ("" = hooks/ in the provider\'s configuration directory, e.g. /etc/ganeti/instance-debootstrap/hooks; CUSTOMIZE_DIR)',
   },
-  { name: 'hook-timeout', type: 'integer', default: 600, min: 1, max: 86400, description: 'seconds one hook may run before it is killed' },
+  {
+    name: 'hook-timeout',
+    type: 'integer',
+    default: 600,
+    min: 1,
+    max: 86400,
+    description: 'seconds one hook may run before it is killed',
+  },
 ] as const satisfies readonly KeySpec[];
 
 export const CACHE_KEYS = [
-  { name: 'generate-cache', type: 'boolean', default: true, description: 'keep the populated tree in the cache for the next install' },
+  {
+    name: 'generate-cache',
+    type: 'boolean',
+    default: true,
+    description: 'keep the populated tree in the cache for the next install',
+  },
   {
     name: 'clean-cache',
     type: 'integer',

@@ -11,7 +11,10 @@ import type { RunOptions, RunResult, Runner } from './types.js';
 import { TOOL_PATH } from './tool-path.js';
 
 function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines[lines.length - 1] ?? '';
 }
 
@@ -57,9 +60,13 @@ export class ExecRunner implements Runner {
       if (stderr.trim()) this.log.debug(stderr.trimEnd());
       if (opts.reject !== false || r.exitCode === undefined) {
         const tail = lastLine(stderr) || lastLine(stdout);
-        throw new OsError(opts.code ?? 'E_COMMAND', `${cmd} failed (${why})${tail ? `: ${this.log.mask(tail)}` : ''}`, {
-          hint: opts.hint ?? `rerun with DEBUG_LEVEL=1 to see the full ${cmd} output`,
-        });
+        throw new OsError(
+          opts.code ?? 'E_COMMAND',
+          `${cmd} failed (${why})${tail ? `: ${this.log.mask(tail)}` : ''}`,
+          {
+            hint: opts.hint ?? `rerun with DEBUG_LEVEL=1 to see the full ${cmd} output`,
+          },
+        );
       }
     }
     return { exitCode, stdout, stderr, failed };

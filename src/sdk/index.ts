@@ -25,7 +25,14 @@ export { Logger } from '../runtime/logger.js';
 export { CleanupStack } from '../runtime/cleanup.js';
 export type { Runner, RunOptions, RunResult } from '../process/types.js';
 export type { InstanceInfo, DiskInfo, NicInfo, NetworkInfo, ScriptEnv } from '../ganeti/types.js';
-export { defineSchema, defaultsOf, schemaDocs, type KeySpec, type Value, type VariantSchema } from '../config/schema.js';
+export {
+  defineSchema,
+  defaultsOf,
+  schemaDocs,
+  type KeySpec,
+  type Value,
+  type VariantSchema,
+} from '../config/schema.js';
 export type { LegacyMapping } from '../config/legacy.js';
 export {
   BOOT_KEYS,

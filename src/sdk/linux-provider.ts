@@ -34,7 +34,9 @@ export function defineLinuxProvider<P extends ParamDecls>(spec: LinuxProviderSpe
     params: spec.params,
     ...(spec.apiVersions ? { apiVersions: spec.apiVersions } : {}),
     variantConfig: spec.variantConfig,
-    ...(spec.verify ? { verify: (params: ParamValues<P>, ctx: VerifyContext) => spec.verify!(params, ctx) } : {}),
+    ...(spec.verify
+      ? { verify: (params: ParamValues<P>, ctx: VerifyContext) => spec.verify!(params, ctx) }
+      : {}),
     async variants({ paths }) {
       const { publishedVariants } = await import('../config/load.js');
       return publishedVariants(spec.name, paths);

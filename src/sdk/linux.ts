@@ -4,19 +4,61 @@
  * layer, the bootloader, hooks and streams. Heavier than `ganeti-os/sdk`: import it from a
  * provider's installer module, which `defineLinuxProvider` loads only when an operation runs.
  */
-export type { LinuxInstaller, LinuxConfig, ConfigureInput, PopulateInput, Population, BootPolicy } from '../linux/installer.js';
-export { cachedTreePopulation, warmCachedTree, rootImageSpec, type CachedTree } from '../linux/cached-tree.js';
+export type {
+  LinuxInstaller,
+  LinuxConfig,
+  ConfigureInput,
+  PopulateInput,
+  Population,
+  BootPolicy,
+} from '../linux/installer.js';
+export {
+  cachedTreePopulation,
+  warmCachedTree,
+  rootImageSpec,
+  type CachedTree,
+} from '../linux/cached-tree.js';
 export { createLinux, exportLinux, importLinux, renameLinux, warmLinux } from '../linux/operations.js';
 export { diskZero, diskTarget, layoutOf, type DiskTarget } from '../linux/disk.js';
 export { loadVariant, publishedVariants, configLocation, type VariantFiles } from '../config/load.js';
 export type { ResolvedVariant } from '../config/resolve.js';
 export { debianFamily } from '../guest/debian/family.js';
-export { LINUX_FAMILY, GUEST_STEPS, type GuestFamily, type GuestPolicy, type GuestStep, type GuestCommand } from '../guest/family.js';
-export { readGuestFile, writeGuestFiles, resolveInGuest, targetRoot, type GuestEntry } from '../guest/index.js';
-export { prepareDisk, openDisk, type PreparedDisk, type OpenedDisk, type LayoutConfig, type Chroot } from '../disk/index.js';
+export {
+  LINUX_FAMILY,
+  GUEST_STEPS,
+  type GuestFamily,
+  type GuestPolicy,
+  type GuestStep,
+  type GuestCommand,
+} from '../guest/family.js';
+export {
+  readGuestFile,
+  writeGuestFiles,
+  resolveInGuest,
+  targetRoot,
+  type GuestEntry,
+} from '../guest/index.js';
+export {
+  prepareDisk,
+  openDisk,
+  type PreparedDisk,
+  type OpenedDisk,
+  type LayoutConfig,
+  type Chroot,
+} from '../disk/index.js';
 export { enterChroot } from '../guest/chroot.js';
 export { installBootloader, type BootDisk } from '../boot/install.js';
 export { runHooks, discoverHooks, buildHookEnv, PHASES, type Phase } from '../hooks/index.js';
-export { exportTree, importTree, exportRaw, importRaw, readStreamStart, restoreDump, writeHeader, type StreamHeader, type StreamStart } from '../stream/index.js';
+export {
+  exportTree,
+  importTree,
+  exportRaw,
+  importRaw,
+  readStreamStart,
+  restoreDump,
+  writeHeader,
+  type StreamHeader,
+  type StreamStart,
+} from '../stream/index.js';
 export { ExecRunner } from '../process/runner.js';
 export { runPipeline } from '../process/pipeline.js';

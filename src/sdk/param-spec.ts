@@ -7,7 +7,14 @@
 import { ospKey } from '../ganeti/osp.js';
 
 export type ParamSpec =
-  | { kind: 'string'; default?: string; pattern?: string; patternFlags?: string; patternText?: string; maxLength?: number }
+  | {
+      kind: 'string';
+      default?: string;
+      pattern?: string;
+      patternFlags?: string;
+      patternText?: string;
+      maxLength?: number;
+    }
   | { kind: 'enum'; values: string[]; default: string }
   | { kind: 'boolean'; default: boolean }
   | { kind: 'integer'; default?: number; min?: number; max?: number }
@@ -30,7 +37,9 @@ export function parseSizeMiB(raw: string): number {
 }
 
 function patternText(spec: { pattern?: string; patternFlags?: string; patternText?: string }): string {
-  return spec.patternText ?? (spec.pattern ? `text matching /${spec.pattern}/${spec.patternFlags ?? ''}` : 'text');
+  return (
+    spec.patternText ?? (spec.pattern ? `text matching /${spec.pattern}/${spec.patternFlags ?? ''}` : 'text')
+  );
 }
 
 /** What a spec accepts, for messages and documentation. */
@@ -59,13 +68,15 @@ export function defaultOf(spec: ParamSpec): unknown {
 export function parseParamValue(spec: ParamSpec, raw: string): unknown {
   switch (spec.kind) {
     case 'string':
-      if (spec.maxLength !== undefined && raw.length > spec.maxLength) throw new ParamValueError(`must be at most ${spec.maxLength} characters`);
+      if (spec.maxLength !== undefined && raw.length > spec.maxLength)
+        throw new ParamValueError(`must be at most ${spec.maxLength} characters`);
       if (spec.pattern !== undefined && !new RegExp(spec.pattern, spec.patternFlags).test(raw)) {
         throw new ParamValueError(`must be ${patternText(spec)}`);
       }
       return raw;
     case 'enum':
-      if (!spec.values.includes(raw)) throw new ParamValueError(`must be one of ${spec.values.join(', ')} (got ${JSON.stringify(raw)})`);
+      if (!spec.values.includes(raw))
+        throw new ParamValueError(`must be one of ${spec.values.join(', ')} (got ${JSON.stringify(raw)})`);
       return raw;
     case 'boolean': {
       const s = raw.toLowerCase();
@@ -76,19 +87,23 @@ export function parseParamValue(spec: ParamSpec, raw: string): unknown {
     case 'integer': {
       if (!/^-?\d+$/.test(raw)) throw new ParamValueError(`must be an integer (got ${JSON.stringify(raw)})`);
       const n = Number(raw);
-      if (spec.min !== undefined && n < spec.min) throw new ParamValueError(`must be at least ${spec.min} (got ${n})`);
-      if (spec.max !== undefined && n > spec.max) throw new ParamValueError(`must be at most ${spec.max} (got ${n})`);
+      if (spec.min !== undefined && n < spec.min)
+        throw new ParamValueError(`must be at least ${spec.min} (got ${n})`);
+      if (spec.max !== undefined && n > spec.max)
+        throw new ParamValueError(`must be at most ${spec.max} (got ${n})`);
       return n;
     }
     case 'size': {
       const n = parseSizeMiB(raw);
-      if (spec.min !== undefined && n < spec.min) throw new ParamValueError(`must be at least ${spec.min}M (got ${n}M)`);
+      if (spec.min !== undefined && n < spec.min)
+        throw new ParamValueError(`must be at least ${spec.min}M (got ${n}M)`);
       return n;
     }
     case 'list': {
       const items = raw.split(/[\s,]+/).filter(Boolean);
       const re = spec.itemPattern === undefined ? undefined : new RegExp(spec.itemPattern);
-      for (const item of items) if (re && !re.test(item)) throw new ParamValueError(`has an invalid item ${JSON.stringify(item)}`);
+      for (const item of items)
+        if (re && !re.test(item)) throw new ParamValueError(`has an invalid item ${JSON.stringify(item)}`);
       return items;
     }
   }
@@ -101,7 +116,10 @@ export interface ParamCheck {
 }
 
 /** Check raw OSP_* values (keyed by env suffix) against specs; one message per bad value. */
-export function checkParamValues(params: readonly ParamCheck[], raw: Record<string, string>): { values: Record<string, unknown>; problems: string[] } {
+export function checkParamValues(
+  params: readonly ParamCheck[],
+  raw: Record<string, string>,
+): { values: Record<string, unknown>; problems: string[] } {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const p of params) {

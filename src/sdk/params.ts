@@ -22,7 +22,9 @@ export interface ParamDecl<T> {
 }
 
 export type ParamDecls = Record<string, ParamDecl<unknown>>;
-export type ParamValues<P extends ParamDecls> = { [K in keyof P]: P[K] extends ParamDecl<infer T> ? T : never };
+export type ParamValues<P extends ParamDecls> = {
+  [K in keyof P]: P[K] extends ParamDecl<infer T> ? T : never;
+};
 
 interface Common {
   description: string;
@@ -42,7 +44,9 @@ function decl<T>(spec: ParamSpec, o: Common): ParamDecl<T> {
 type Opt<O, K extends string, T> = O extends { [k in K]: T } ? T : T | undefined;
 
 export const param = {
-  string<O extends Common & { default?: string; pattern?: RegExp; patternText?: string; maxLength?: number }>(o: O): ParamDecl<Opt<O, 'default', string>> {
+  string<O extends Common & { default?: string; pattern?: RegExp; patternText?: string; maxLength?: number }>(
+    o: O,
+  ): ParamDecl<Opt<O, 'default', string>> {
     return decl(
       {
         kind: 'string',
@@ -60,7 +64,9 @@ export const param = {
   boolean(o: Common & { default: boolean }): ParamDecl<boolean> {
     return decl({ kind: 'boolean', default: o.default }, o);
   },
-  integer<O extends Common & { default?: number; min?: number; max?: number }>(o: O): ParamDecl<Opt<O, 'default', number>> {
+  integer<O extends Common & { default?: number; min?: number; max?: number }>(
+    o: O,
+  ): ParamDecl<Opt<O, 'default', number>> {
     return decl({ kind: 'integer', default: o.default, min: o.min, max: o.max }, o);
   },
   /** A size in MiB; accepts 512, 512M, 2G. */
@@ -69,7 +75,14 @@ export const param = {
   },
   /** Comma- or space-separated list. */
   list(o: Common & { default?: string[]; itemPattern?: RegExp }): ParamDecl<string[]> {
-    return decl({ kind: 'list', ...(o.default ? { default: o.default } : {}), ...(o.itemPattern ? { itemPattern: o.itemPattern.source } : {}) }, o);
+    return decl(
+      {
+        kind: 'list',
+        ...(o.default ? { default: o.default } : {}),
+        ...(o.itemPattern ? { itemPattern: o.itemPattern.source } : {}),
+      },
+      o,
+    );
   },
 };
 
@@ -91,11 +104,16 @@ export function resolveParams<P extends ParamDecls>(
   const known = new Set(list.map((p) => ospKey(p.name)));
   const warnings = Object.keys(raw)
     .filter((k) => !known.has(k))
-    .map((k) => `OS parameter OSP_${k} is not declared by this provider; ignored (reinstall with ganeti-os install if parameters.list is stale)`);
+    .map(
+      (k) =>
+        `OS parameter OSP_${k} is not declared by this provider; ignored (reinstall with ganeti-os install if parameters.list is stale)`,
+    );
   const errors = problems.map((message) => {
     const name = /^OS parameter (\S+)/.exec(message)?.[1] ?? '';
     const d = decls[name];
-    return new OsError('E_PARAM', message, { hint: `accepted: ${d ? accepts(d) : '?'}; see parameters.list` });
+    return new OsError('E_PARAM', message, {
+      hint: `accepted: ${d ? accepts(d) : '?'}; see parameters.list`,
+    });
   });
   return { values: values as ParamValues<P>, problems: errors, warnings };
 }

@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { runPipeline } from '../process/pipeline.js';
 import type { Logger } from '../runtime/logger.js';
 
-export async function restoreDump(target: string, head: Buffer, inFd: number, opts: { log: Logger; signal?: AbortSignal }): Promise<void> {
+export async function restoreDump(
+  target: string,
+  head: Buffer,
+  inFd: number,
+  opts: { log: Logger; signal?: AbortSignal },
+): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), 'ganeti-os-restore-'));
   try {
     const first = join(tmp, 'head');

@@ -4,7 +4,14 @@ import { decodeHeader, encodeHeader, HEADER_SIZE } from './header.js';
 
 describe('stream header', () => {
   it('round-trips in exactly one 4 KiB block', () => {
-    const h = { kind: 'tree' as const, index: 0, filesystem: 'ext4', uuid: 'u', sizeBytes: 1 << 30, os: 'debootstrap' };
+    const h = {
+      kind: 'tree' as const,
+      index: 0,
+      filesystem: 'ext4',
+      uuid: 'u',
+      sizeBytes: 1 << 30,
+      os: 'debootstrap',
+    };
     const buf = encodeHeader(h);
     expect(buf.length).toBe(HEADER_SIZE);
     expect(buf.subarray(0, 19).toString()).toBe('GANETI-OS-STREAM 1\n');
@@ -20,9 +27,13 @@ describe('stream header', () => {
       }
       return 'no error';
     };
-    expect(fail(Buffer.alloc(HEADER_SIZE, 0x41))).toMatch(/^E_STREAM_FORMAT .*not written by a ganeti-os export/);
+    expect(fail(Buffer.alloc(HEADER_SIZE, 0x41))).toMatch(
+      /^E_STREAM_FORMAT .*not written by a ganeti-os export/,
+    );
     expect(fail(Buffer.from('GANETI-OS-STREAM 1\n{"kind":'))).toMatch(/^E_STREAM_FORMAT .*damaged/);
     expect(fail(Buffer.from('GANETI-OS-STREAM 1\n{"kind":"x","index":0}'))).toMatch(/unknown kind x/);
-    expect(() => encodeHeader({ kind: 'raw', index: 0, sizeBytes: 0, os: 'x'.repeat(HEADER_SIZE) })).toThrow(/too large/);
+    expect(() => encodeHeader({ kind: 'raw', index: 0, sizeBytes: 0, os: 'x'.repeat(HEADER_SIZE) })).toThrow(
+      /too large/,
+    );
   });
 });

@@ -43,7 +43,9 @@ export function decodeHeader(buf: Buffer): StreamHeader {
     if (h.kind !== 'tree' && h.kind !== 'raw') throw new Error(`unknown kind ${String(h.kind)}`);
     return h;
   } catch (e) {
-    throw new OsError('E_STREAM_FORMAT', `the import stream header is damaged (${(e as Error).message})`, { hint: 'export the instance again' });
+    throw new OsError('E_STREAM_FORMAT', `the import stream header is damaged (${(e as Error).message})`, {
+      hint: 'export the instance again',
+    });
   }
 }
 
@@ -71,7 +73,8 @@ export type StreamStart =
 /** Read the start of an import stream: our header, or the first record of a dump(8) stream. */
 export function readStreamStart(fd: number): StreamStart {
   const head = readExactly(fd, HEADER_SIZE);
-  if (!head.subarray(0, MAGIC.length).equals(Buffer.from(MAGIC)) && isDumpStream(head)) return { format: 'dump', head };
+  if (!head.subarray(0, MAGIC.length).equals(Buffer.from(MAGIC)) && isDumpStream(head))
+    return { format: 'dump', head };
   return { format: 'ganeti-os', header: decodeHeader(head) };
 }
 
@@ -87,7 +90,10 @@ function readExactly(fd: number, size: number): Buffer {
       if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
       throw e;
     }
-    if (n === 0) throw new OsError('E_STREAM_FORMAT', `the import stream ended after ${off} bytes, inside its header`, { hint: 'the export is empty or truncated' });
+    if (n === 0)
+      throw new OsError('E_STREAM_FORMAT', `the import stream ended after ${off} bytes, inside its header`, {
+        hint: 'the export is empty or truncated',
+      });
     off += n;
   }
   return buf;

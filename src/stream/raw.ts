@@ -18,9 +18,13 @@ export function deviceSize(path: string): bigint {
   try {
     st = statSync(path, { bigint: true });
   } catch (e) {
-    throw new OsError('E_DISK_MISSING', `disk ${path} does not exist (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
-      hint: 'activate the instance disks (gnt-instance activate-disks) or check DISK_n_PATH',
-    });
+    throw new OsError(
+      'E_DISK_MISSING',
+      `disk ${path} does not exist (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        hint: 'activate the instance disks (gnt-instance activate-disks) or check DISK_n_PATH',
+      },
+    );
   }
   if (st.isFile()) return st.size;
   if (st.isBlockDevice()) {
@@ -35,7 +39,12 @@ export function deviceSize(path: string): bigint {
   });
 }
 
-function runDd(args: string[], stdio: ['inherit' | 'ignore', 'inherit' | 'ignore', 'pipe'], signal: AbortSignal, log: Logger): Promise<void> {
+function runDd(
+  args: string[],
+  stdio: ['inherit' | 'ignore', 'inherit' | 'ignore', 'pipe'],
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
   log.debug(`$ dd ${args.join(' ')}`);
   return new Promise((resolvePromise, reject) => {
     const child = spawn('dd', args, { stdio, env: { PATH: TOOL_PATH, LC_ALL: 'C' }, signal });
@@ -49,25 +58,53 @@ function runDd(args: string[], stdio: ['inherit' | 'ignore', 'inherit' | 'ignore
     child.on('exit', (code, sig) => {
       if (code === 0) return resolvePromise();
       const last = stderr.trim().split('\n').pop() ?? '';
-      reject(new OsError('E_STREAM', `dd failed (${sig ? `signal ${sig}` : `exit ${code ?? '?'}`})${last ? `: ${last}` : ''}`, {
-        hint: 'check the disk and the transfer; rerun with DEBUG_LEVEL=1',
-      }));
+      reject(
+        new OsError(
+          'E_STREAM',
+          `dd failed (${sig ? `signal ${sig}` : `exit ${code ?? '?'}`})${last ? `: ${last}` : ''}`,
+          {
+            hint: 'check the disk and the transfer; rerun with DEBUG_LEVEL=1',
+          },
+        ),
+      );
     });
   });
 }
 
-export async function exportRaw(device: string, reportSize: (n: bigint) => void, signal: AbortSignal, log: Logger): Promise<void> {
+export async function exportRaw(
+  device: string,
+  reportSize: (n: bigint) => void,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
   const size = deviceSize(device);
   reportSize(size);
   log.debug(`exporting ${device}: ${size} bytes`);
-  await runDd([`if=${device}`, `bs=${BLOCK}`, 'iflag=fullblock', 'status=none'], ['ignore', 'inherit', 'pipe'], signal, log);
+  await runDd(
+    [`if=${device}`, `bs=${BLOCK}`, 'iflag=fullblock', 'status=none'],
+    ['ignore', 'inherit', 'pipe'],
+    signal,
+    log,
+  );
 }
 
-export async function importRaw(device: string, inFd: number, signal: AbortSignal, log: Logger): Promise<void> {
+export async function importRaw(
+  device: string,
+  inFd: number,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
   const size = deviceSize(device);
   log.debug(`importing into ${device}: at most ${size} bytes`);
   await runDd(
-    [`of=${device}`, `bs=${BLOCK}`, 'iflag=fullblock,count_bytes', `count=${size}`, 'conv=nocreat,notrunc,fsync', 'status=none'],
+    [
+      `of=${device}`,
+      `bs=${BLOCK}`,
+      'iflag=fullblock,count_bytes',
+      `count=${size}`,
+      'conv=nocreat,notrunc,fsync',
+      'status=none',
+    ],
     ['inherit', 'ignore', 'pipe'],
     signal,
     log,
@@ -81,8 +118,12 @@ export async function importRaw(device: string, inFd: number, signal: AbortSigna
     if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
   }
   if (extra > 0) {
-    throw new OsError('E_STREAM_TOO_LARGE', `the import stream is larger than disk ${device} (${size} bytes); the disk holds its first ${size} bytes`, {
-      hint: 'import into a disk at least as large as the exported one (gnt-backup import --disk 0:size=...)',
-    });
+    throw new OsError(
+      'E_STREAM_TOO_LARGE',
+      `the import stream is larger than disk ${device} (${size} bytes); the disk holds its first ${size} bytes`,
+      {
+        hint: 'import into a disk at least as large as the exported one (gnt-backup import --disk 0:size=...)',
+      },
+    );
   }
 }

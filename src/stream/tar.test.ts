@@ -29,7 +29,14 @@ describe('tar argv', () => {
   });
 
   it('extracts from stdin keeping permissions and metadata, pipe records on request', () => {
-    expect(tarExtractArgv({ dir: '/mnt/t' })).toEqual(['tar', ...TAR_METADATA_FLAGS, '-xpf', '-', '-C', '/mnt/t']);
+    expect(tarExtractArgv({ dir: '/mnt/t' })).toEqual([
+      'tar',
+      ...TAR_METADATA_FLAGS,
+      '-xpf',
+      '-',
+      '-C',
+      '/mnt/t',
+    ]);
     expect(tarExtractArgv({ dir: '/mnt/t', pipe: true })).toEqual([
       'tar',
       ...TAR_METADATA_FLAGS,

@@ -19,7 +19,6 @@ import { tarCreateArgv, tarExtractArgv } from './tar.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 
-
 export interface TreeStreamOptions {
   log: Logger;
   signal?: AbortSignal;

@@ -96,7 +96,13 @@ async function ourPackages(
     shareDir: join(base, 'lib', 'share'),
     cacheDir,
   };
-  const { plan } = await debootstrapInstaller.configure({ paths, variant: 'bookworm', params: {}, runner, log });
+  const { plan } = await debootstrapInstaller.configure({
+    paths,
+    variant: 'bookworm',
+    params: {},
+    runner,
+    log,
+  });
   if (plan.suite !== SUITE)
     throw new Error(`our bookworm variant is ${plan.suite}, the benchmark compares ${SUITE}`);
   return { mirror: plan.mirror, packages: plan.packages, suite: plan.suite };

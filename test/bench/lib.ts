@@ -51,13 +51,20 @@ export interface RatioLine {
 }
 
 /** ratio = ours/peer time (lower is better), compared with `limit`. */
-export function report(name: string, times: { ours: number[]; peer: number[] }, limit: number, unit = 's'): RatioLine {
+export function report(
+  name: string,
+  times: { ours: number[]; peer: number[] },
+  limit: number,
+  unit = 's',
+): RatioLine {
   const ours = median(times.ours);
   const peer = median(times.peer);
   const ratio = ours / peer;
   const ok = ratio <= limit;
   const fmt = (x: number): string => (unit === 'ms' ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(3)} s`);
-  console.log(`  ${name}: ours median ${fmt(ours)} (${times.ours.length} runs), peer median ${fmt(peer)} (${times.peer.length} runs)`);
+  console.log(
+    `  ${name}: ours median ${fmt(ours)} (${times.ours.length} runs), peer median ${fmt(peer)} (${times.peer.length} runs)`,
+  );
   console.log(`RATIO ${name} ${ratio.toFixed(3)} limit ${limit} ${ok ? 'PASS' : 'FAIL'}`);
   return { name, ratio, limit, ok, ours, peer };
 }

@@ -11,10 +11,27 @@ import { dropCaches, interleave, report, type RatioLine } from './lib.js';
 export async function benchNoopStream(sizeMiB = 1024, runs = 5): Promise<RatioLine[]> {
   const work = mkdtempSync(join('/var/tmp', 'gos-bench-noop-'));
   try {
-    execFileSync(process.execPath, ['dist/ganeti-os.mjs', 'install', '--os-dir', join(work, 'os'), '--lib-dir', join(work, 'lib'), '--search-path', join(work, 'os'), 'noop'], { stdio: 'ignore' });
+    execFileSync(
+      process.execPath,
+      [
+        'dist/ganeti-os.mjs',
+        'install',
+        '--os-dir',
+        join(work, 'os'),
+        '--lib-dir',
+        join(work, 'lib'),
+        '--search-path',
+        join(work, 'os'),
+        'noop',
+      ],
+      { stdio: 'ignore' },
+    );
     const disk = join(work, 'disk.img');
     const target = join(work, 'target.img');
-    execFileSync('bash', ['-c', `head -c ${sizeMiB}M /dev/urandom > ${disk} && truncate -s ${sizeMiB}M ${target}`]);
+    execFileSync('bash', [
+      '-c',
+      `head -c ${sizeMiB}M /dev/urandom > ${disk} && truncate -s ${sizeMiB}M ${target}`,
+    ]);
     const base = `env -i PATH=/sbin:/bin:/usr/sbin:/usr/bin OS_API_VERSION=20 OS_NAME=noop OS_VARIANT= DEBUG_LEVEL=0 INSTANCE_NAME=bench DISK_COUNT=1 DISK_0_PATH=${disk} NIC_COUNT=0`;
     const sh = (cmd: string) => () => {
       const r = spawnSync('bash', ['-o', 'pipefail', '-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -22,7 +39,9 @@ export async function benchNoopStream(sizeMiB = 1024, runs = 5): Promise<RatioLi
     };
     const exp = await interleave(
       runs,
-      sh(`${base} EXPORT_DEVICE=${disk} EXPORT_INDEX=0 EXP_SIZE_FD=11 ${work}/os/noop/export 11>/dev/null | cat > /dev/null`),
+      sh(
+        `${base} EXPORT_DEVICE=${disk} EXPORT_INDEX=0 EXP_SIZE_FD=11 ${work}/os/noop/export 11>/dev/null | cat > /dev/null`,
+      ),
       sh(`dd if=${disk} bs=1M status=none | cat > /dev/null`),
       1,
       dropCaches,
@@ -34,7 +53,10 @@ export async function benchNoopStream(sizeMiB = 1024, runs = 5): Promise<RatioLi
       1,
       dropCaches,
     );
-    return [report(`noop-export-vs-dd-${sizeMiB}M`, exp, 1 / 0.9), report(`noop-import-vs-dd-${sizeMiB}M`, imp, 1 / 0.9)];
+    return [
+      report(`noop-export-vs-dd-${sizeMiB}M`, exp, 1 / 0.9),
+      report(`noop-import-vs-dd-${sizeMiB}M`, imp, 1 / 0.9),
+    ];
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -15,11 +15,17 @@ const benches: Bench[] = [
   { name: 'noop-stream', run: () => benchNoopStream(Number(process.env.BENCH_SIZE_MIB ?? 1024)) },
   {
     name: 'ganeti-noop',
-    run: async () => ((await import('./ganeti-noop.js')) as { benchGanetiNoop: () => Promise<RatioLine[]> }).benchGanetiNoop(),
+    run: async () =>
+      (
+        (await import('./ganeti-noop.js')) as { benchGanetiNoop: () => Promise<RatioLine[]> }
+      ).benchGanetiNoop(),
   },
   {
     name: 'debootstrap',
-    run: async () => ((await import('./debootstrap.js')) as { benchDebootstrap: (what?: string) => Promise<RatioLine[]> }).benchDebootstrap('all'),
+    run: async () =>
+      (
+        (await import('./debootstrap.js')) as { benchDebootstrap: (what?: string) => Promise<RatioLine[]> }
+      ).benchDebootstrap('all'),
   },
 ];
 
@@ -38,5 +44,6 @@ for (const b of benches) {
   }
 }
 console.log('== summary');
-for (const l of lines) console.log(`RATIO ${l.name} ${l.ratio.toFixed(3)} limit ${l.limit.toFixed(3)} ${l.ok ? 'PASS' : 'FAIL'}`);
+for (const l of lines)
+  console.log(`RATIO ${l.name} ${l.ratio.toFixed(3)} limit ${l.limit.toFixed(3)} ${l.ok ? 'PASS' : 'FAIL'}`);
 process.exitCode = lines.every((l) => l.ok) ? 0 : 1;

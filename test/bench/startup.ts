@@ -11,8 +11,29 @@ import { interleave, report, type RatioLine } from './lib.js';
 export async function benchStartup(runs = 30): Promise<RatioLine[]> {
   const work = mkdtempSync(join(tmpdir(), 'gos-bench-startup-'));
   try {
-    execFileSync(process.execPath, ['dist/ganeti-os.mjs', 'install', '--os-dir', join(work, 'os'), '--lib-dir', join(work, 'lib'), '--search-path', join(work, 'os'), 'noop', 'debootstrap'], { stdio: 'ignore' });
-    const env = { PATH: '/sbin:/bin:/usr/sbin:/usr/bin', OS_API_VERSION: '20', OS_NAME: 'noop', OS_VARIANT: '', DEBUG_LEVEL: '0' };
+    execFileSync(
+      process.execPath,
+      [
+        'dist/ganeti-os.mjs',
+        'install',
+        '--os-dir',
+        join(work, 'os'),
+        '--lib-dir',
+        join(work, 'lib'),
+        '--search-path',
+        join(work, 'os'),
+        'noop',
+        'debootstrap',
+      ],
+      { stdio: 'ignore' },
+    );
+    const env = {
+      PATH: '/sbin:/bin:/usr/sbin:/usr/bin',
+      OS_API_VERSION: '20',
+      OS_NAME: 'noop',
+      OS_VARIANT: '',
+      DEBUG_LEVEL: '0',
+    };
     const lines: RatioLine[] = [];
     for (const os of ['noop', 'debootstrap']) {
       const verify = join(work, 'os', os, 'verify');
@@ -20,7 +41,10 @@ export async function benchStartup(runs = 30): Promise<RatioLine[]> {
       const times = await interleave(
         runs,
         () => {
-          const r = spawnSync(verify, ['parameters'], { env: { ...env, OS_NAME: os, OS_VARIANT: variant }, stdio: 'ignore' });
+          const r = spawnSync(verify, ['parameters'], {
+            env: { ...env, OS_NAME: os, OS_VARIANT: variant },
+            stdio: 'ignore',
+          });
           if (r.status !== 0) throw new Error(`${verify} parameters failed`);
         },
         () => {

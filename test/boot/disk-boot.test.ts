@@ -39,14 +39,40 @@ async function buildImage(style: PartitionStyle, hostname: string): Promise<stri
   const runner = new ExecRunner(log);
   const stack = new CleanupStack(log);
   try {
-    const prepared = await prepareDisk({ path: disk.path, backendType: 'file:loop', layout: { style, filesystem: 'ext4' }, runner, stack, log });
-    await runner.run('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=*', '-xpf', rootfs, '-C', prepared.target]);
+    const prepared = await prepareDisk({
+      path: disk.path,
+      backendType: 'file:loop',
+      layout: { style, filesystem: 'ext4' },
+      runner,
+      stack,
+      log,
+    });
+    await runner.run('tar', [
+      '--numeric-owner',
+      '--xattrs',
+      '--xattrs-include=*',
+      '-xpf',
+      rootfs,
+      '-C',
+      prepared.target,
+    ]);
     await writeGuestFiles(prepared.target, [
       { kind: 'file', path: '/etc/fstab', content: renderFstab(prepared.fstab), mode: 0o644 },
       { kind: 'file', path: '/etc/hostname', content: `${hostname}\n`, mode: 0o644 },
-      { kind: 'file', path: '/etc/hosts', content: `127.0.0.1\tlocalhost\n127.0.1.1\t${hostname}\n`, mode: 0o644 },
+      {
+        kind: 'file',
+        path: '/etc/hosts',
+        content: `127.0.0.1\tlocalhost\n127.0.1.1\t${hostname}\n`,
+        mode: 0o644,
+      },
     ]);
-    const boot = await installBootloader({ disk: prepared, serialConsole: DEFAULT_SERIAL, runner, log, stack });
+    const boot = await installBootloader({
+      disk: prepared,
+      serialConsole: DEFAULT_SERIAL,
+      runner,
+      log,
+      stack,
+    });
     expect(boot.installed).toEqual(style === 'gpt' ? ['bios', 'uefi'] : ['bios']);
   } finally {
     const errors = await stack.unwind();
@@ -59,17 +85,25 @@ async function buildImage(style: PartitionStyle, hostname: string): Promise<stri
 const TIMEOUT = 6 * 60_000;
 
 describe.skipIf(!isRoot)('a prepared disk boots in qemu', () => {
-  it('msdos under BIOS reaches the login prompt', async () => {
-    const image = await buildImage('msdos', 'boot-msdos');
-    const r = await bootTest({ image, firmware: 'bios', expect: /boot-msdos login:/, timeoutMs: TIMEOUT });
-    expect(r.ok, r.transcript.slice(-3000)).toBe(true);
-  }, 15 * 60_000);
+  it(
+    'msdos under BIOS reaches the login prompt',
+    async () => {
+      const image = await buildImage('msdos', 'boot-msdos');
+      const r = await bootTest({ image, firmware: 'bios', expect: /boot-msdos login:/, timeoutMs: TIMEOUT });
+      expect(r.ok, r.transcript.slice(-3000)).toBe(true);
+    },
+    15 * 60_000,
+  );
 
-  it('gpt under BIOS and under UEFI reaches the login prompt', async () => {
-    const image = await buildImage('gpt', 'boot-gpt');
-    const bios = await bootTest({ image, firmware: 'bios', expect: /boot-gpt login:/, timeoutMs: TIMEOUT });
-    expect(bios.ok, bios.transcript.slice(-3000)).toBe(true);
-    const uefi = await bootTest({ image, firmware: 'uefi', expect: /boot-gpt login:/, timeoutMs: TIMEOUT });
-    expect(uefi.ok, uefi.transcript.slice(-3000)).toBe(true);
-  }, 25 * 60_000);
+  it(
+    'gpt under BIOS and under UEFI reaches the login prompt',
+    async () => {
+      const image = await buildImage('gpt', 'boot-gpt');
+      const bios = await bootTest({ image, firmware: 'bios', expect: /boot-gpt login:/, timeoutMs: TIMEOUT });
+      expect(bios.ok, bios.transcript.slice(-3000)).toBe(true);
+      const uefi = await bootTest({ image, firmware: 'uefi', expect: /boot-gpt login:/, timeoutMs: TIMEOUT });
+      expect(uefi.ok, uefi.transcript.slice(-3000)).toBe(true);
+    },
+    25 * 60_000,
+  );
 });

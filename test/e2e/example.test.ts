@@ -23,7 +23,15 @@ let golden = '';
 beforeAll(async () => {
   // The golden tree: a minimal bootable bookworm (kernel, systemd), as an admin would keep one.
   golden = await mkdtemp('/var/tmp/ganeti-os-golden-');
-  execFileSync('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=*', '-C', golden, '-xf', ensureTestRootfs()]);
+  execFileSync('tar', [
+    '--numeric-owner',
+    '--xattrs',
+    '--xattrs-include=*',
+    '-C',
+    golden,
+    '-xf',
+    ensureTestRootfs(),
+  ]);
   await up();
   await privateOsDir(OUR_OS_DIR);
 });
@@ -36,11 +44,16 @@ afterAll(async () => {
 
 describe('the golden example provider through Ganeti', () => {
   it('installs with --provider, is valid in gnt-os diagnose and lists the published variant', async () => {
-    await ganetiOs([...installArgs([]), '--provider', join(REPO_ROOT, 'providers/example/provider.ts')], { check: true });
+    await ganetiOs([...installArgs([]), '--provider', join(REPO_ROOT, 'providers/example/provider.ts')], {
+      check: true,
+    });
     const paths = await installedPaths('golden');
     await mkdir(join(paths.configDir, 'variants'), { recursive: true });
     // The fake hypervisor has no serial_console parameter: the variant turns the console on.
-    await writeFile(join(paths.configDir, 'variants', 'default.yaml'), `source: ${golden}\nserial-console: 'on'\npartition-style: gpt\n`);
+    await writeFile(
+      join(paths.configDir, 'variants', 'default.yaml'),
+      `source: ${golden}\nserial-console: 'on'\npartition-style: gpt\n`,
+    );
     await ganetiOs(['variants', 'sync', 'golden'], { check: true });
     const diagnose = await must(['gnt-os', 'diagnose']);
     expect(diagnose.stdout).toMatch(/^OS: golden \[global status: valid\]/m);
@@ -49,10 +62,30 @@ describe('the golden example provider through Ganeti', () => {
   });
 
   it('gnt-instance add -o golden+default copies the tree and configures the guest; rename follows', async () => {
-    await must(['gnt-instance', 'add', '-t', 'file', '--disk', '0:size=2G', '-o', 'golden+default', '--no-start', ...INSTANCE_OPTS, 'gold1.example.org']);
+    await must([
+      'gnt-instance',
+      'add',
+      '-t',
+      'file',
+      '--disk',
+      '0:size=2G',
+      '-o',
+      'golden+default',
+      '--no-start',
+      ...INSTANCE_OPTS,
+      'gold1.example.org',
+    ]);
     const log = (await osLogs((n) => n.startsWith('add-golden+default-gold1.example.org-')))[0]!.text;
     expect(log.trimEnd().split('\n').at(-1)).toBe('gold1.example.org installed');
-    await must(['gnt-instance', 'rename', '-f', '--no-name-check', '--no-ip-check', 'gold1.example.org', 'gold2.example.org']);
+    await must([
+      'gnt-instance',
+      'rename',
+      '-f',
+      '--no-name-check',
+      '--no-ip-check',
+      'gold1.example.org',
+      'gold2.example.org',
+    ]);
     const disk = hostPath((await diskFiles('gold2.example.org'))[0]!);
     expect((await diskLayout(disk)).label).toBe('gpt');
     expect(await guestCat(disk, '/etc/hostname')).toBe('gold2\n');
@@ -62,7 +95,13 @@ describe('the golden example provider through Ganeti', () => {
 
     const image = `${STATE_DIR}/boot-gold2.img`;
     await host('cp', ['--sparse=always', disk, image]);
-    const r = await bootTest({ image, format: 'raw', firmware: 'bios', expect: /gold2 login:/, timeoutMs: 600_000 });
+    const r = await bootTest({
+      image,
+      format: 'raw',
+      firmware: 'bios',
+      expect: /gold2 login:/,
+      timeoutMs: 600_000,
+    });
     await rm(image, { force: true });
     expect(r.ok, `no "gold2 login:"; console tail:\n${r.transcript.slice(-3000)}`).toBe(true);
     await must(['gnt-instance', 'remove', '-f', 'gold2.example.org']);

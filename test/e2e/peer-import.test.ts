@@ -36,7 +36,8 @@ const DEBIAN_OS_DIR = '/usr/share/ganeti/os';
 let peer = '';
 
 /** Bind `file` over `target` inside the cluster's mount namespace (the host's file is untouched). */
-const bindInCluster = (file: string, target: string): Promise<unknown> => must(['mount', '--bind', file, target]);
+const bindInCluster = (file: string, target: string): Promise<unknown> =>
+  must(['mount', '--bind', file, target]);
 
 beforeAll(async () => {
   peer = await mkdtemp('/var/tmp/ganeti-os-peer-');
@@ -59,7 +60,19 @@ afterAll(async () => {
 
 describe("ganeti-instance-debootstrap's exports imported by ours", () => {
   it('the peer creates and exports an instance (a dump stream)', async () => {
-    await must(['gnt-instance', 'add', '-t', 'file', '--disk', '0:size=2G', '-o', 'debootstrap+default', '--no-start', ...INSTANCE_OPTS, 'peer1.example.org']);
+    await must([
+      'gnt-instance',
+      'add',
+      '-t',
+      'file',
+      '--disk',
+      '0:size=2G',
+      '-o',
+      'debootstrap+default',
+      '--no-start',
+      ...INSTANCE_OPTS,
+      'peer1.example.org',
+    ]);
     await must(['gnt-backup', 'export', '-n', NODE_NAME, 'peer1.example.org']);
     await must(['gnt-instance', 'remove', '-f', 'peer1.example.org']);
   });
@@ -70,9 +83,21 @@ describe("ganeti-instance-debootstrap's exports imported by ours", () => {
     const paths = await installedPaths('debootstrap');
     // The fake hypervisor has no serial_console parameter: the node's admin turns the console on.
     await mkdir(join(paths.configDir, 'variants'), { recursive: true });
-    await writeFile(join(paths.configDir, 'variants', 'bookworm.yaml'), "extend: bookworm\nserial-console: 'on'\n");
-    await must(backupImportArgv('peer1.example.org', 'imp1.example.org', ['--os-type', 'debootstrap+bookworm', '--disk', '0:size=3G']));
-    const log = (await osLogs((n) => n.startsWith('import-') && n.includes('imp1.example.org'))).map((l) => l.text).join('\n');
+    await writeFile(
+      join(paths.configDir, 'variants', 'bookworm.yaml'),
+      "extend: bookworm\nserial-console: 'on'\n",
+    );
+    await must(
+      backupImportArgv('peer1.example.org', 'imp1.example.org', [
+        '--os-type',
+        'debootstrap+bookworm',
+        '--disk',
+        '0:size=3G',
+      ]),
+    );
+    const log = (await osLogs((n) => n.startsWith('import-') && n.includes('imp1.example.org')))
+      .map((l) => l.text)
+      .join('\n');
     expect(log).toContain('from a dump(8) stream');
 
     const disk = hostPath((await diskFiles('imp1.example.org'))[0]!);
@@ -80,7 +105,13 @@ describe("ganeti-instance-debootstrap's exports imported by ours", () => {
     expect(await guestCat(disk, '/etc/fstab')).toMatch(/^UUID=[0-9a-f-]+\s+\/\s+ext4\s/m);
     const image = `${STATE_DIR}/boot-imp1.img`;
     await host('cp', ['--sparse=always', disk, image]);
-    const r = await bootTest({ image, format: 'raw', firmware: 'bios', expect: /imp1 login:/, timeoutMs: 600_000 });
+    const r = await bootTest({
+      image,
+      format: 'raw',
+      firmware: 'bios',
+      expect: /imp1 login:/,
+      timeoutMs: 600_000,
+    });
     await rm(image, { force: true });
     expect(r.ok, `no "imp1 login:"; console tail:\n${r.transcript.slice(-3000)}`).toBe(true);
     await must(['gnt-instance', 'remove', '-f', 'imp1.example.org']);

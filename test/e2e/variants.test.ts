@@ -87,7 +87,16 @@ describe('debootstrap variants in Ganeti', () => {
     expect(info).toMatchObject({ valid: true, hidden: false, blacklisted: false, trusted: true });
     expect(info.apiVersions).toContain(20);
     expect(info.parameters.map(([n]) => n).sort()).toEqual(
-      ['filesystem', 'root-password', 'ssh-key', 'timezone', 'ssh-authorized-keys', 'root-password-hash', 'cloud-userdata', 'dns-nameservers'].sort(),
+      [
+        'filesystem',
+        'root-password',
+        'ssh-key',
+        'timezone',
+        'ssh-authorized-keys',
+        'root-password-hash',
+        'cloud-userdata',
+        'dns-nameservers',
+      ].sort(),
     );
     const desc = Object.fromEntries(info.parameters);
     expect(desc.filesystem).toMatch(/ext4/);
@@ -153,4 +162,3 @@ describe('debootstrap variants in Ganeti', () => {
     await sync();
   });
 });
-

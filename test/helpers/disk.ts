@@ -6,7 +6,22 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runtimeDirFor } from '../../src/disk/journal.js';
@@ -49,7 +64,10 @@ function loopsOf(file: string): string[] {
 function partitionTable(file: string): { start: number; size: number }[] {
   const r = spawnSync('sfdisk', ['-J', file], { encoding: 'utf8' });
   if (r.status !== 0 || !r.stdout.trim()) return [];
-  return (JSON.parse(r.stdout) as { partitiontable: { partitions?: { start: number; size: number }[] } }).partitiontable.partitions ?? [];
+  return (
+    (JSON.parse(r.stdout) as { partitiontable: { partitions?: { start: number; size: number }[] } })
+      .partitiontable.partitions ?? []
+  );
 }
 
 /**
@@ -79,7 +97,10 @@ export function orphanPartitions(): string[] {
  * Everything left behind by runs on `file`; empty when clean. Orphaned loop partitions count unless
  * they are in `baseline` (present before the test, from another user of the machine).
  */
-export function listLeftovers(file: string | DiskFile, baseline: Set<string> = typeof file === 'string' ? new Set() : file.baseline): string[] {
+export function listLeftovers(
+  file: string | DiskFile,
+  baseline: Set<string> = typeof file === 'string' ? new Set() : file.baseline,
+): string[] {
   if (typeof file !== 'string') file = file.path;
   const real = realpathSync(file);
   const found: string[] = [];
@@ -95,7 +116,8 @@ export function listLeftovers(file: string | DiskFile, baseline: Set<string> = t
     if (!m) continue;
     const parent = `/dev/${m[1]}`;
     const orphan = !existsSync(`/sys/class/block/${m[1]}/loop/backing_file`);
-    if (loops.includes(parent) || (orphan && !baseline.has(`/dev/${e}`) && matchesTable(e, table))) found.push(`partition node /dev/${e}`);
+    if (loops.includes(parent) || (orphan && !baseline.has(`/dev/${e}`) && matchesTable(e, table)))
+      found.push(`partition node /dev/${e}`);
   }
   const dir = runtimeDirFor(real);
   for (const mp of mountsBelow(dir)) found.push(`mount ${mp}`);
@@ -132,11 +154,17 @@ export function ensureTestRootfs(): string {
   mkdirSync('/var/cache/ganeti-os', { recursive: true });
   const dir = mkdtempSync('/var/tmp/ganeti-os-rootfs-');
   try {
-    const args = ['--variant=minbase', '--include=linux-image-amd64,systemd-sysv,udev', 'bookworm', dir, 'http://deb.debian.org/debian'];
+    const args = [
+      '--variant=minbase',
+      '--include=linux-image-amd64,systemd-sysv,udev',
+      'bookworm',
+      dir,
+      'http://deb.debian.org/debian',
+    ];
     const r = spawnSync('debootstrap', args, { stdio: ['ignore', 'ignore', 'inherit'] });
     if (r.status !== 0) throw new Error(`debootstrap failed (${r.status})`);
     const tmp = `${ROOTFS_CACHE}.tmp-${process.pid}`;
-    execFileSync('tar', ['--numeric-owner', '--xattrs', "--xattrs-include=*", '-C', dir, '-cf', tmp, '.']);
+    execFileSync('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=*', '-C', dir, '-cf', tmp, '.']);
     renameSync(tmp, ROOTFS_CACHE);
   } finally {
     if (mountsBelow(dir).length === 0) rmSync(dir, { recursive: true, force: true });
@@ -149,7 +177,10 @@ export function readText(path: string): string {
 }
 
 /** The end of every disk test: unwind its stack, fail on anything left behind, remove the file. */
-export async function finishDisk(stack: { unwind(): Promise<unknown> } | undefined, disk: DiskFile | undefined): Promise<void> {
+export async function finishDisk(
+  stack: { unwind(): Promise<unknown> } | undefined,
+  disk: DiskFile | undefined,
+): Promise<void> {
   await stack?.unwind();
   if (!disk) return;
   try {

@@ -23,7 +23,12 @@ export interface ScriptOptions {
   onSpawn?: (pid: number) => void;
 }
 
-export function runOsScript(osDir: string, script: string, env: Record<string, string>, o: ScriptOptions = {}): Promise<ScriptRun> {
+export function runOsScript(
+  osDir: string,
+  script: string,
+  env: Record<string, string>,
+  o: ScriptOptions = {},
+): Promise<ScriptRun> {
   const fullEnv: Record<string, string> = { PATH: GANETI_PATH, DEBUG_LEVEL: '0', ...env };
   const argv = [join(osDir, script), ...(o.args ?? [])];
   // bash provides the stdin file and fd 11 exactly like the import-export daemon does.
@@ -31,7 +36,11 @@ export function runOsScript(osDir: string, script: string, env: Record<string, s
   if (o.sizeFd) fullEnv.EXP_SIZE_FD = '11';
   const cmd = `exec ${argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}${redirs}`;
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/bash', ['-c', cmd], { cwd: osDir, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn('/bin/bash', ['-c', cmd], {
+      cwd: osDir,
+      env: fullEnv,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     let err = '';
     let size = '';
@@ -40,7 +49,9 @@ export function runOsScript(osDir: string, script: string, env: Record<string, s
     (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (size += d.toString()));
     if (child.pid !== undefined) o.onSpawn?.(child.pid);
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr: err, sizeFd: size }));
+    child.on('close', (code, signal) =>
+      resolve({ code, signal, stdout: Buffer.concat(out), stderr: err, sizeFd: size }),
+    );
   });
 }
 

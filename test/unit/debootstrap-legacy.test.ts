@@ -65,7 +65,10 @@ describe('legacy shell configuration (sourced by bash)', () => {
     });
     expect(r.provenance['suite']).toEqual({ legacy: path.join(variants, 'old.conf'), variable: 'SUITE' });
     expect(r.provenance['mirror']).toEqual({ legacy: d, variable: 'MIRROR' });
-    expect(r.provenance['clean-cache']).toEqual({ legacy: path.join(variants, 'old.conf'), variable: 'CLEAN_CACHE' });
+    expect(r.provenance['clean-cache']).toEqual({
+      legacy: path.join(variants, 'old.conf'),
+      variable: 'CLEAN_CACHE',
+    });
     expect(r.files).toEqual([path.join(variants, 'old.conf'), d]);
     expect((await listVariants('debootstrap', opts())).map((x) => x.name)).toEqual(['old']);
   });
@@ -117,7 +120,11 @@ describe('legacy shell configuration (sourced by bash)', () => {
     expect(a.values).toMatchObject({ 'generate-cache': true, 'clean-cache': 14, 'provider-hooks': true });
     writeFileSync(path.join(variants, 'b.conf'), 'GENERATE_CACHE=""\nCLEAN_CACHE=""\nCUSTOMIZE_DIR=""\n');
     const b = await resolveVariant('debootstrap', 'b', debootstrapSchema, opts());
-    expect(b.values).toMatchObject({ 'generate-cache': false, 'clean-cache': 'never', 'provider-hooks': false });
+    expect(b.values).toMatchObject({
+      'generate-cache': false,
+      'clean-cache': 'never',
+      'provider-hooks': false,
+    });
     writeFileSync(path.join(variants, 'c.conf'), 'PARTITION_STYLE=""\n');
     await expect(resolveVariant('debootstrap', 'c', debootstrapSchema, opts())).rejects.toThrow(
       'PARTITION_STYLE="" (key partition-style): expected one of none|msdos|gpt',
@@ -126,17 +133,28 @@ describe('legacy shell configuration (sourced by bash)', () => {
 
   it('CLEAN_CACHE that find(1) refuses never cleans, as in instance-debootstrap', async () => {
     writeFileSync(path.join(variants, 'v.conf'), 'CLEAN_CACHE=two-weeks\n');
-    expect((await resolveVariant('debootstrap', 'v', debootstrapSchema, opts())).values['clean-cache']).toBe('never');
+    expect((await resolveVariant('debootstrap', 'v', debootstrapSchema, opts())).values['clean-cache']).toBe(
+      'never',
+    );
     writeFileSync(path.join(variants, 'v.conf'), 'CLEAN_CACHE=7\n');
-    expect((await resolveVariant('debootstrap', 'v', debootstrapSchema, opts())).values['clean-cache']).toBe(7);
+    expect((await resolveVariant('debootstrap', 'v', debootstrapSchema, opts())).values['clean-cache']).toBe(
+      7,
+    );
   });
 
   it('every variable the files export is kept for the hooks, exported or set -a; plain ones are not', async () => {
     const d = path.join(etc, 'default/ganeti-instance-debootstrap');
-    writeFileSync(d, 'export SITE_REPO=http://repo.example\nLOCAL_ONLY=1\nset -a\nDOMAIN=example.org\nset +a\n');
+    writeFileSync(
+      d,
+      'export SITE_REPO=http://repo.example\nLOCAL_ONLY=1\nset -a\nDOMAIN=example.org\nset +a\n',
+    );
     writeFileSync(path.join(variants, 'v.conf'), 'export SITE_ROLE=web\nSUITE=trixie\n');
     const r = await resolveVariant('debootstrap', 'v', debootstrapSchema, opts());
-    expect(r.legacyExports).toEqual({ DOMAIN: 'example.org', SITE_REPO: 'http://repo.example', SITE_ROLE: 'web' });
+    expect(r.legacyExports).toEqual({
+      DOMAIN: 'example.org',
+      SITE_REPO: 'http://repo.example',
+      SITE_ROLE: 'web',
+    });
     expect(r.values['suite']).toBe('trixie');
   });
 
@@ -144,13 +162,20 @@ describe('legacy shell configuration (sourced by bash)', () => {
     writeFileSync(path.join(variants, 'old.conf'), 'SUITE=bookworm\n');
     const old = await resolveVariant('debootstrap', 'old', debootstrapSchema, opts());
     expect(old.values['root-password']).toBe('empty');
-    expect(old.provenance['root-password']).toEqual({ legacy: path.join(variants, 'old.conf'), variable: 'passwd -d root' });
+    expect(old.provenance['root-password']).toEqual({
+      legacy: path.join(variants, 'old.conf'),
+      variable: 'passwd -d root',
+    });
     writeFileSync(path.join(variants, 'old.yaml'), 'root-password: locked\n');
-    expect((await resolveVariant('debootstrap', 'old', debootstrapSchema, opts())).values['root-password']).toBe('locked');
+    expect(
+      (await resolveVariant('debootstrap', 'old', debootstrapSchema, opts())).values['root-password'],
+    ).toBe('locked');
     // the defaults file alone (every node that had the package keeps it) changes nothing
     writeFileSync(path.join(etc, 'default/ganeti-instance-debootstrap'), 'SUITE=bookworm\n');
     writeFileSync(path.join(variants, 'mine.yaml'), 'suite: trixie\n');
-    expect((await resolveVariant('debootstrap', 'mine', debootstrapSchema, opts())).values['root-password']).toBe('locked');
+    expect(
+      (await resolveVariant('debootstrap', 'mine', debootstrapSchema, opts())).values['root-password'],
+    ).toBe('locked');
   });
 
   it("honours instance-debootstrap's variants.list: published .conf variants and the default", async () => {
@@ -161,7 +186,11 @@ describe('legacy shell configuration (sourced by bash)', () => {
     writeFileSync(path.join(variants, 'new.yaml'), 'suite: trixie\n');
     writeFileSync(path.join(variants, 'base.yaml'), 'publish: false\n');
     const listed = async () =>
-      (await listVariants('debootstrap', { ...opts(), legacy: true })).map((v) => [v.name, v.published, v.isDefault]);
+      (await listVariants('debootstrap', { ...opts(), legacy: true })).map((v) => [
+        v.name,
+        v.published,
+        v.isDefault,
+      ]);
     // without the file: every .conf is published, C order
     expect(await listed()).toEqual([
       ['db', true, true],

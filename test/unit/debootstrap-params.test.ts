@@ -32,7 +32,14 @@ describe('debootstrap OS parameters', () => {
       for (const m of readFileSync(f, 'utf8').matchAll(/\bOSP_([A-Z0-9_]+)/g)) read.add(m[1]!);
     expect([...read].filter((k) => !declared.has(k))).toEqual([]);
     expect(read).toEqual(
-      new Set(['TIMEZONE', 'CLOUD_USERDATA', 'DNS_NAMESERVERS', 'SSH_AUTHORIZED_KEYS', 'ROOT_PASSWORD_HASH', 'ROOT_PASSWORD']),
+      new Set([
+        'TIMEZONE',
+        'CLOUD_USERDATA',
+        'DNS_NAMESERVERS',
+        'SSH_AUTHORIZED_KEYS',
+        'ROOT_PASSWORD_HASH',
+        'ROOT_PASSWORD',
+      ]),
     );
   });
 

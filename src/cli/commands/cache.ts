@@ -113,9 +113,8 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
       await eachCache(os, o, (dir) => pruneCache({ dir, log: ctx.log, olderThanDays: days }));
     });
 
-  perOsCommand('clear', 'remove every cache entry')
-    .action(async (os, o) => {
-      await eachCache(os, o, (dir) => clearCache({ dir, log: ctx.log }));
-    });
+  perOsCommand('clear', 'remove every cache entry').action(async (os, o) => {
+    await eachCache(os, o, (dir) => clearCache({ dir, log: ctx.log }));
+  });
   return [cmd];
 }

@@ -10,13 +10,20 @@ export function installCommands(ctx: CliContext): CommandUnknownOpts[] {
     .argument('[names...]', 'built-in providers to install (default: all)')
     .option('--os-dir <dir>', 'Ganeti OS search directory', DEFAULTS.osDir)
     .option('--lib-dir <dir>', 'where the shared bundle is installed', DEFAULTS.libDir)
-    .option('--config-root <dir>', 'parent of instance-<os> configuration dirs (default: GANETI_OS_CONFIG_DIR, else as installed, else /etc/ganeti)')
+    .option(
+      '--config-root <dir>',
+      'parent of instance-<os> configuration dirs (default: GANETI_OS_CONFIG_DIR, else as installed, else /etc/ganeti)',
+    )
     .option('--cache-root <dir>', 'parent of per-provider cache dirs', DEFAULTS.cacheRoot)
     .option('--provider <path...>', 'install a custom provider module (.ts/.js/.mjs)')
     .option('--node <path>', 'absolute path of node for the scripts (default: this node)')
     .option('--search-path <dirs>', "Ganeti's OS search path, comma-separated (default: read from Ganeti)")
     .option('-f, --force', 'install even if another search directory holds the same OS name', false)
-    .option('--skip-broken', 'publish the variants that resolve, warning about those that do not (default: refuse them)', false)
+    .option(
+      '--skip-broken',
+      'publish the variants that resolve, warning about those that do not (default: refuse them)',
+      false,
+    )
     .option('--json', 'print the result as JSON', false)
     .action(async (names, o) => {
       const results = await install({

@@ -57,7 +57,9 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
       for (const name of names) {
         const { cfg, location } = await withVariants(name, ctx, o);
         // An OS without variant files (noop) has no variants: an empty list, not an error.
-        const list = cfg ? await listVariants(name, { ...location, ...(cfg.legacy ? { legacy: true } : {}) }) : [];
+        const list = cfg
+          ? await listVariants(name, { ...location, ...(cfg.legacy ? { legacy: true } : {}) })
+          : [];
         if (o.json) out[name] = JSON.parse(formatVariantList(list, { json: true, all: o.all })) as unknown;
         else ctx.out(cfg ? `${name}:\n${formatVariantList(list, { all: o.all })}` : `${name}: no variants`);
       }
@@ -70,7 +72,11 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
       .description('print the resolved configuration of OS+VARIANT and which file set each key'),
   )
     .argument('<os+variant>', 'e.g. debootstrap+bookworm (without +VARIANT: the default variant)')
-    .option('--hooks', 'list the hooks a create would run, per phase in order, and the files that would not run', false)
+    .option(
+      '--hooks',
+      'list the hooks a create would run, per phase in order, and the files that would not run',
+      false,
+    )
     .option('--json', 'print JSON', false)
     .action(async (full, o) => {
       const { os, variant } = splitOsName(full);
@@ -91,7 +97,11 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
 
   common(cmd.command('sync').description("rewrite the installed OS's variants.list from the variant files"))
     .argument('[os]', 'OS name (default: every installed OS with variants)')
-    .option('--skip-broken', 'publish the variants that resolve, warning about those that do not (default: refuse them)', false)
+    .option(
+      '--skip-broken',
+      'publish the variants that resolve, warning about those that do not (default: refuse them)',
+      false,
+    )
     .action(async (os, o) => {
       const names = os ? [checkOsName(ctx, os, o.osDir)] : knownOsNames(ctx, o.osDir);
       const inOsDir = o.osDir === DEFAULTS.osDir ? '' : ` --os-dir ${o.osDir}`;
@@ -109,19 +119,28 @@ export function variantsCommands(ctx: CliContext): CommandUnknownOpts[] {
             });
           continue;
         }
-        const { names: published, record } = await publishVariants(provider, paths, { skipBroken: o.skipBroken, log: ctx.log });
+        const { names: published, record } = await publishVariants(provider, paths, {
+          skipBroken: o.skipBroken,
+          log: ctx.log,
+        });
         const content = renderVariantsList(published);
         // The record first: verify trusts a name only while its record matches (see fast-path.ts).
         const manifest = renderManifest({ ...readManifest(paths.osDir), ...record });
         writeOsDirFile(paths.osDir, { name: MANIFEST_FILE, content: manifest, mode: 0o644 });
         const changed = writeOsDirFile(paths.osDir, { name: VARIANTS_FILE, content, mode: 0o644 });
-        ctx.out(`${changed ? 'updated' : 'unchanged'} ${join(paths.osDir, VARIANTS_FILE)}: ${published.join(', ')}`);
+        ctx.out(
+          `${changed ? 'updated' : 'unchanged'} ${join(paths.osDir, VARIANTS_FILE)}: ${published.join(', ')}`,
+        );
         synced++;
       }
       if (synced === 0)
-        throw new OsError('E_NOT_INSTALLED', `no OS with variants is installed in ${o.osDir}; nothing to sync`, {
-          hint: `ganeti-os install${inOsDir}, or pass the --os-dir that holds the installed OSes`,
-        });
+        throw new OsError(
+          'E_NOT_INSTALLED',
+          `no OS with variants is installed in ${o.osDir}; nothing to sync`,
+          {
+            hint: `ganeti-os install${inOsDir}, or pass the --os-dir that holds the installed OSes`,
+          },
+        );
     });
   return [cmd];
 }

@@ -12,7 +12,14 @@ import { MAPPER_NAMES, type MapperChoice, type MapperName, type PartitionMapper 
 import { KernelMapper, PartxMapper } from './partx.js';
 
 export * from './mapper.js';
-export { KpartxMapper, parseKpartxList, matchKpartxMaps, kpartxDelete, KPARTX_FLAGS, type KpartxLine } from './kpartx.js';
+export {
+  KpartxMapper,
+  parseKpartxList,
+  matchKpartxMaps,
+  kpartxDelete,
+  KPARTX_FLAGS,
+  type KpartxLine,
+} from './kpartx.js';
 export { PartxMapper, KernelMapper, partxDelete, kernelNodes } from './partx.js';
 export { LoopOffsetMapper } from './loop-offset.js';
 
@@ -27,10 +34,16 @@ export async function deviceMapperAvailable(ctx: Pick<DiskContext, 'runner'>): P
   return r.exitCode === 0;
 }
 
-export async function chooseMapperName(ctx: Pick<DiskContext, 'runner'>, device: string, choice: MapperChoice = 'auto'): Promise<MapperName> {
+export async function chooseMapperName(
+  ctx: Pick<DiskContext, 'runner'>,
+  device: string,
+  choice: MapperChoice = 'auto',
+): Promise<MapperName> {
   if (choice !== 'auto') {
     if (!(MAPPER_NAMES as readonly string[]).includes(choice)) {
-      throw new OsError('E_DISK_MAPPER', `unknown partition mapper "${choice}"`, { hint: `use auto or one of ${MAPPER_NAMES.join(', ')}` });
+      throw new OsError('E_DISK_MAPPER', `unknown partition mapper "${choice}"`, {
+        hint: `use auto or one of ${MAPPER_NAMES.join(', ')}`,
+      });
     }
     return choice;
   }

@@ -42,9 +42,12 @@ describe('kpartx -l parsing', () => {
     expect(m.get(1)).toBe('/dev/mapper/d-part1');
   });
   it('fails clearly when a partition has no map', () => {
-    expect(() => matchKpartxMaps(parseKpartxList(LIST), { sectorSize: 512, partitions: [{ number: 4, start: 99, size: 1 }] })).toThrow(
-      /kpartx shows no map for partition 4/,
-    );
+    expect(() =>
+      matchKpartxMaps(parseKpartxList(LIST), {
+        sectorSize: 512,
+        partitions: [{ number: 4, start: 99, size: 1 }],
+      }),
+    ).toThrow(/kpartx shows no map for partition 4/);
   });
 });
 
@@ -52,13 +55,18 @@ describe('KpartxMapper against a fake device-mapper (kpartx -a cannot run on thi
   it('runs kpartx -a -s -p -part, parses kpartx -l, and undoes with kpartx -d on unwind', async () => {
     const log = new Logger('debug', new MemorySink());
     const stack = new CleanupStack(log);
-    const runner = new FakeRunner((cmd, args) => (cmd === 'kpartx' && args[0] === '-l' ? { stdout: LIST } : undefined));
+    const runner = new FakeRunner((cmd, args) =>
+      cmd === 'kpartx' && args[0] === '-l' ? { stdout: LIST } : undefined,
+    );
     const ctx = { runner, cleanupRunner: runner, stack, log };
     const mapper = new KpartxMapper(ctx);
     // Nodes cannot appear without device-mapper: stop before waiting for them by giving no partitions.
     const nodes = await mapper.map('/dev/loop0', { sectorSize: 512, partitions: [] });
     expect(nodes.size).toBe(0);
-    expect(runner.commands().filter((c) => c.startsWith('kpartx'))).toEqual(['kpartx -a -s -p -part /dev/loop0', 'kpartx -l -s -p -part /dev/loop0']);
+    expect(runner.commands().filter((c) => c.startsWith('kpartx'))).toEqual([
+      'kpartx -a -s -p -part /dev/loop0',
+      'kpartx -l -s -p -part /dev/loop0',
+    ]);
     expect(stack.labels()).toEqual(['kpartx -d /dev/loop0']);
     await stack.unwind();
     expect(runner.commands().at(-1)).toBe('kpartx -d -s -p -part /dev/loop0');
@@ -66,11 +74,16 @@ describe('KpartxMapper against a fake device-mapper (kpartx -a cannot run on thi
   it('maps every planned partition to /dev/mapper names from the listing', async () => {
     const log = new Logger('debug', new MemorySink());
     const stack = new CleanupStack(log);
-    const runner = new FakeRunner((cmd, args) => (cmd === 'kpartx' && args[0] === '-l' ? { stdout: LIST } : undefined));
+    const runner = new FakeRunner((cmd, args) =>
+      cmd === 'kpartx' && args[0] === '-l' ? { stdout: LIST } : undefined,
+    );
     const mapper = new KpartxMapper({ runner, cleanupRunner: runner, stack, log });
     // /dev/null stands in for the block nodes device-mapper would create: waitForNodes must time out.
     await expect(
-      mapper.map('/dev/loop0', { sectorSize: 512, partitions: [{ number: 3, start: 135168, size: 1000000 }] }),
+      mapper.map('/dev/loop0', {
+        sectorSize: 512,
+        partitions: [{ number: 3, start: 135168, size: 1000000 }],
+      }),
     ).rejects.toThrow(/\/dev\/mapper\/loop0-part3/);
     await mapper.unmap();
     expect(runner.commands().at(-1)).toBe('kpartx -d -s -p -part /dev/loop0');

@@ -55,7 +55,10 @@ export class KpartxMapper implements PartitionMapper {
   async map(device: string, table: MapTable): Promise<Map<number, string>> {
     const { runner } = this.ctx;
     this.handle = registerMap(this.ctx, 'kpartx', device, kpartxDelete);
-    await runner.run('kpartx', ['-a', ...KPARTX_FLAGS, device], { code: 'E_DISK_MAP', hint: 'kpartx needs device-mapper (dm_mod)' });
+    await runner.run('kpartx', ['-a', ...KPARTX_FLAGS, device], {
+      code: 'E_DISK_MAP',
+      hint: 'kpartx needs device-mapper (dm_mod)',
+    });
     const listed = await runner.run('kpartx', ['-l', ...KPARTX_FLAGS, device], { code: 'E_DISK_MAP' });
     const nodes = matchKpartxMaps(parseKpartxList(listed.stdout), table);
     await waitForNodes(runner, [...nodes.values()]);

@@ -39,7 +39,10 @@ export class PartxMapper implements PartitionMapper {
     const { runner } = this.ctx;
     await runner.run('partx', ['-d', device], { reject: false }); // stale partitions from an earlier table
     this.handle = registerMap(this.ctx, 'partx', device, partxDelete);
-    await runner.run('partx', ['-a', device], { code: 'E_DISK_MAP', hint: `partx could not add the partitions of ${device}` });
+    await runner.run('partx', ['-a', device], {
+      code: 'E_DISK_MAP',
+      hint: `partx could not add the partitions of ${device}`,
+    });
     await runner.run('udevadm', ['settle', '--timeout=10'], { reject: false });
     const nodes = kernelNodes(device, table);
     await waitForNodes(runner, [...nodes.values()]);
@@ -61,7 +64,9 @@ export async function partxDelete(ctx: Pick<DiskContext, 'cleanupRunner'>, devic
     last = r.stderr.trim().split('\n').pop() ?? '';
     await sleep(300);
   }
-  throw new OsError('E_DISK_MAP', `partx -d ${device} failed: ${last}`, { hint: `something still uses a partition of ${device} (lsblk, fuser)` });
+  throw new OsError('E_DISK_MAP', `partx -d ${device} failed: ${last}`, {
+    hint: `something still uses a partition of ${device} (lsblk, fuser)`,
+  });
 }
 
 export class KernelMapper implements PartitionMapper {
@@ -71,7 +76,11 @@ export class KernelMapper implements PartitionMapper {
   async map(device: string, table: MapTable): Promise<Map<number, string>> {
     const { runner } = this.ctx;
     const r = await runner.run('partx', ['-u', device], { reject: false });
-    if (r.exitCode !== 0) await runner.run('blockdev', ['--rereadpt', device], { code: 'E_DISK_MAP', hint: `is ${device} in use?` });
+    if (r.exitCode !== 0)
+      await runner.run('blockdev', ['--rereadpt', device], {
+        code: 'E_DISK_MAP',
+        hint: `is ${device} in use?`,
+      });
     await runner.run('udevadm', ['settle', '--timeout=10'], { reject: false });
     const nodes = kernelNodes(device, table);
     await waitForNodes(runner, [...nodes.values()]);

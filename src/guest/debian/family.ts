@@ -20,8 +20,13 @@ export function debianFamily(o: { apt?: AptOptions } = {}): GuestFamily {
     },
     plan: () => (o.apt ? planAptSources(o.apt) : []),
     commands: ({ locale }) =>
-      C_LOCALES.includes(locale) ? [] : [{ argv: ['locale-gen'], code: 'E_GUEST_LOCALE', hint: `is ${locale} a valid locale?` }],
-    chroot: { env: { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true' }, policyRcD: true },
+      C_LOCALES.includes(locale)
+        ? []
+        : [{ argv: ['locale-gen'], code: 'E_GUEST_LOCALE', hint: `is ${locale} a valid locale?` }],
+    chroot: {
+      env: { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true' },
+      policyRcD: true,
+    },
     marker: '/etc/debian_version',
   };
 }

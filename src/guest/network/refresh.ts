@@ -21,13 +21,18 @@ export async function refreshNetwork(
   if (network === 'none') return;
   const stale: GuestEntry[] = [];
   for (const { name } of await readGuestDir(target, '/etc/systemd/network')) {
-    if (/^10-ganeti-.+\.(link|network)$/.test(name)) stale.push({ kind: 'remove', path: `/etc/systemd/network/${name}` });
+    if (/^10-ganeti-.+\.(link|network)$/.test(name))
+      stale.push({ kind: 'remove', path: `/etc/systemd/network/${name}` });
   }
   for (const { name } of await readGuestDir(target, '/etc/network/interfaces.d')) {
     const text = await readGuestFile(target, `/etc/network/interfaces.d/${name}`);
-    if (text?.startsWith(MANAGED_HEADER)) stale.push({ kind: 'remove', path: `/etc/network/interfaces.d/${name}` });
+    if (text?.startsWith(MANAGED_HEADER))
+      stale.push({ kind: 'remove', path: `/etc/network/interfaces.d/${name}` });
   }
   const facts = await detect(target);
   const stack = network === 'ifupdown' || network === 'networkd' ? network : facts.network;
-  await writeGuestFiles(target, [...stale, ...planNetwork(instance.nics, { stack, systemdUnitDir: facts.systemdUnitDir })]);
+  await writeGuestFiles(target, [
+    ...stale,
+    ...planNetwork(instance.nics, { stack, systemdUnitDir: facts.systemdUnitDir }),
+  ]);
 }

@@ -11,7 +11,13 @@ import { chmod, link, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheKey, imagePaths, pinFsImage, withCacheEntry, type ImageSpec } from '../../../src/cache/index.js';
+import {
+  cacheKey,
+  imagePaths,
+  pinFsImage,
+  withCacheEntry,
+  type ImageSpec,
+} from '../../../src/cache/index.js';
 import { entryPaths } from '../../../src/cache/entry.js';
 import { entryStem } from '../../../src/cache/key.js';
 import { buildFsImage, prepareDisk, type FsImage } from '../../../src/disk/index.js';
@@ -21,7 +27,12 @@ import { Logger, MemorySink } from '../../../src/runtime/logger.js';
 import { finishDisk, isRoot, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
 
 const MiB = 1024 * 1024;
-const inputs = { suite: 'bookworm', arch: 'amd64', mirror: 'http://deb.debian.org/debian', packages: ['image-test'] };
+const inputs = {
+  suite: 'bookworm',
+  arch: 'amd64',
+  mirror: 'http://deb.debian.org/debian',
+  packages: ['image-test'],
+};
 const key = cacheKey(inputs);
 const spec: ImageSpec & { fstype: 'ext4' } = { fstype: 'ext4', mkfsOptions: [] };
 
@@ -66,7 +77,9 @@ async function fillTree(root: string, marker = 'one'): Promise<void> {
 }
 
 const builder = (file: string, sizeBytes: number, fill: (root: string) => Promise<void>): Promise<void> =>
-  buildFsImage({ runner, log, stack, file, sizeBytes, fill, fstype: 'ext4', mkfsOptions: [] }).then(() => undefined);
+  buildFsImage({ runner, log, stack, file, sizeBytes, fill, fstype: 'ext4', mkfsOptions: [] }).then(
+    () => undefined,
+  );
 
 const opts = () => ({ dir, inputs, log, cleanup: stack });
 
@@ -91,7 +104,11 @@ describe.runIf(isRoot)('filesystem images beside a cache entry', () => {
     await first!.release();
     expect(lines(/cache: making the ext4 image/)).toHaveLength(1);
     expect(lines(/cache: stored .*\.ext4\.img \(\d+ MiB used\)/)).toHaveLength(1);
-    const sc = JSON.parse(readFileSync(files().sidecar, 'utf8')) as { bytes: number; fstype: string; tarballSha256: string };
+    const sc = JSON.parse(readFileSync(files().sidecar, 'utf8')) as {
+      bytes: number;
+      fstype: string;
+      tarballSha256: string;
+    };
     expect(sc.fstype).toBe('ext4');
     expect(sc.bytes).toBe((await stat(files().image)).size);
     // shrunk: far below the 8 GiB it was made in
@@ -113,9 +130,15 @@ describe.runIf(isRoot)('filesystem images beside a cache entry', () => {
     writeSync(fd, Buffer.from([0x42]), 0, 1, 4096 * 10);
     closeSync(fd);
     await (await pin())!.release();
-    expect(lines(/the ext4 image of .* is unusable \(the file changed after it was published\); making it again/)).toHaveLength(1);
+    expect(
+      lines(/the ext4 image of .* is unusable \(the file changed after it was published\); making it again/),
+    ).toHaveLength(1);
     // a rebuilt tarball (clean-cache expiry) makes the old image stale
-    await withCacheEntry(key, (s) => fillTree(s, 'two'), { ...opts(), maxAgeDays: 0, now: () => Date.now() + 86_400_000 });
+    await withCacheEntry(key, (s) => fillTree(s, 'two'), {
+      ...opts(),
+      maxAgeDays: 0,
+      now: () => Date.now() + 86_400_000,
+    });
     await (await pin())!.release();
     expect(lines(/unusable \(it was made from another tarball\)/)).toHaveLength(1);
     expect(lines(/cache: making the ext4 image/)).toHaveLength(3);
@@ -136,12 +159,21 @@ describe.runIf(isRoot)('filesystem images beside a cache entry', () => {
     // What SIGKILL leaves behind: the file, attached and mounted, its undo steps never run.
     execFileSync('truncate', ['-s', '256M', building]);
     const orphan = new CleanupStack(log);
-    const left = await prepareDisk({ path: building, layout: { style: 'none', filesystem: 'ext4' }, minRootMiB: 64, runner, stack: orphan, log });
+    const left = await prepareDisk({
+      path: building,
+      layout: { style: 'none', filesystem: 'ext4' },
+      minRootMiB: 64,
+      runner,
+      stack: orphan,
+      log,
+    });
     expect(execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })).toContain(left.target);
     const img = await pin();
     expect(img).toBeDefined();
     await img!.release();
-    expect(lines(/cache: recovering .*\.ext4\.img\.building, left by a build that was killed/)).toHaveLength(1);
+    expect(lines(/cache: recovering .*\.ext4\.img\.building, left by a build that was killed/)).toHaveLength(
+      1,
+    );
     expect(execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })).not.toContain(left.target);
     expect(execFileSync('losetup', ['-j', building], { encoding: 'utf8' }).trim()).toBe('');
     expect(existsSync(building)).toBe(false);
@@ -151,15 +183,25 @@ describe.runIf(isRoot)('filesystem images beside a cache entry', () => {
   it('restore onto a partition full of stale data: the tree, a fresh UUID, grown to the partition', async () => {
     await withCacheEntry(key, (s) => fillTree(s), opts());
     const pinned = (await pin())!;
-    const imageUuid = execFileSync('blkid', ['-c', '/dev/null', '-s', 'UUID', '-o', 'value', files().image], { encoding: 'utf8' }).trim();
+    const imageUuid = execFileSync('blkid', ['-c', '/dev/null', '-s', 'UUID', '-o', 'value', files().image], {
+      encoding: 'utf8',
+    }).trim();
     disk = makeDiskFile(768 * MiB);
     // stale data everywhere the image has holes: it must read as zeros or as the image's blocks
     const junk = Buffer.alloc(4 * MiB, 0xa5);
     const fd = openSync(disk.path, 'r+');
     for (let off = 0; off < 768 * MiB; off += 4 * MiB) writeSync(fd, junk, 0, junk.length, off);
     closeSync(fd);
-    const rootImage = (): Promise<FsImage> => Promise.resolve({ path: pinned.path, bytes: pinned.bytes, fstype: 'ext4' });
-    const prepared = await prepareDisk({ path: disk.path, layout: { style: 'msdos', filesystem: 'ext4' }, runner, stack, log, rootImage });
+    const rootImage = (): Promise<FsImage> =>
+      Promise.resolve({ path: pinned.path, bytes: pinned.bytes, fstype: 'ext4' });
+    const prepared = await prepareDisk({
+      path: disk.path,
+      layout: { style: 'msdos', filesystem: 'ext4' },
+      runner,
+      stack,
+      log,
+      rootImage,
+    });
     expect(prepared.rootRestored).toBe(true);
     const root = prepared.partitions.find((p) => p.role === 'root')!;
     expect(root.uuid).toBeDefined();
@@ -168,7 +210,9 @@ describe.runIf(isRoot)('filesystem images beside a cache entry', () => {
     const t = prepared.target;
     expect(await readFile(join(t, 'etc/marker'), 'utf8')).toBe('one\n');
     expect((await stat(join(t, 'etc/marker'))).ino).toBe((await stat(join(t, 'etc/marker.hard'))).ino);
-    expect(execFileSync('getcap', [join(t, 'usr/bin/ping')], { encoding: 'utf8' })).toMatch(/cap_net_raw[=+]ep/);
+    expect(execFileSync('getcap', [join(t, 'usr/bin/ping')], { encoding: 'utf8' })).toMatch(
+      /cap_net_raw[=+]ep/,
+    );
     expect((await stat(join(t, 'usr/bin/ping'))).mode & 0o7777).toBe(0o4755);
     const owned = await stat(join(t, 'etc/owned'));
     expect([owned.uid, owned.gid]).toEqual([1234, 5678]);
@@ -182,7 +226,10 @@ describe.runIf(isRoot)('filesystem images beside a cache entry', () => {
     await writeFile(join(t, 'new-file'), Buffer.alloc(200 * MiB, 1));
     await pinned.release();
     await stack.unwind();
-    const fsck = execFileSync('e2fsck', ['-fn', `${disk.path}?offset=${1024 * 1024}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const fsck = execFileSync('e2fsck', ['-fn', `${disk.path}?offset=${1024 * 1024}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(fsck).toMatch(/clean|files/);
   });
 
@@ -190,11 +237,24 @@ describe.runIf(isRoot)('filesystem images beside a cache entry', () => {
     await withCacheEntry(key, (s) => fillTree(s), opts());
     const pinned = (await pin())!;
     disk = makeDiskFile(pinned.bytes - 8 * MiB);
-    const rootImage = (): Promise<FsImage> => Promise.resolve({ path: pinned.path, bytes: pinned.bytes, fstype: 'ext4' });
-    const prepared = await prepareDisk({ path: disk.path, layout: { style: 'msdos', filesystem: 'ext4' }, minRootMiB: 64, runner, stack, log, rootImage });
+    const rootImage = (): Promise<FsImage> =>
+      Promise.resolve({ path: pinned.path, bytes: pinned.bytes, fstype: 'ext4' });
+    const prepared = await prepareDisk({
+      path: disk.path,
+      layout: { style: 'msdos', filesystem: 'ext4' },
+      minRootMiB: 64,
+      runner,
+      stack,
+      log,
+      rootImage,
+    });
     expect(prepared.rootRestored).toBe(false);
     expect(existsSync(join(prepared.target, 'etc/marker'))).toBe(false);
-    expect(lines(/not restoring the cached ext4 image \(\d+ MiB do not fit the \d+ MiB root\); formatting the root/)).toHaveLength(1);
+    expect(
+      lines(
+        /not restoring the cached ext4 image \(\d+ MiB do not fit the \d+ MiB root\); formatting the root/,
+      ),
+    ).toHaveLength(1);
     await pinned.release();
   });
 });

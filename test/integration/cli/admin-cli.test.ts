@@ -28,7 +28,8 @@ function ganetiOs(...args: string[]): { code: number; stdout: string; stderr: st
     return { code: err.status, stdout: err.stdout, stderr: err.stderr };
   }
 }
-const variants = (...args: string[]) => ganetiOs('variants', ...args, '--os-dir', osDir, '--config-root', configRoot);
+const variants = (...args: string[]) =>
+  ganetiOs('variants', ...args, '--os-dir', osDir, '--config-root', configRoot);
 
 function hook(file: string, executable = true): void {
   mkdirSync(join(file, '..'), { recursive: true });
@@ -73,9 +74,14 @@ describe('unknown names and empty answers', () => {
 
 describe('the default variant', () => {
   it('is Debian stable, trixie; bookworm and trixie stay', () => {
-    const show = JSON.parse(variants('show', 'debootstrap+default', '--json').stdout) as { values: Record<string, unknown> };
+    const show = JSON.parse(variants('show', 'debootstrap+default', '--json').stdout) as {
+      values: Record<string, unknown>;
+    };
     expect(show.values['suite']).toBe('trixie');
-    const list = JSON.parse(variants('list', 'debootstrap', '--json').stdout) as { name: string; description: string }[];
+    const list = JSON.parse(variants('list', 'debootstrap', '--json').stdout) as {
+      name: string;
+      description: string;
+    }[];
     expect(list[0]).toMatchObject({ name: 'default', description: 'Debian stable (trixie)' });
     expect(list.map((v) => v.name)).toEqual(expect.arrayContaining(['bookworm', 'trixie']));
   });
@@ -103,14 +109,18 @@ describe('variants show --hooks', () => {
       phases: Record<string, { name: string; source: string }[]>;
     };
     expect(Object.keys(json.phases)).toEqual(['post-populate', 'post-config', 'pre-unmount']);
-    expect(json.phases['pre-unmount']).toEqual([expect.objectContaining({ name: '90-last', source: 'variant' })]);
+    expect(json.phases['pre-unmount']).toEqual([
+      expect.objectContaining({ name: '90-last', source: 'variant' }),
+    ]);
   });
 
   it('names the variant key that turns the provider-wide hooks off', () => {
     writeFileSync(join(debConf, 'variants', 'solo.yaml'), 'extend: bookworm\nprovider-hooks: false\n');
     const r = variants('show', 'debootstrap+solo', '--hooks');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`10-motd is not run: provider-hooks is false [${join(debConf, 'variants', 'solo.yaml')}:2]`);
+    expect(r.stdout).toContain(
+      `10-motd is not run: provider-hooks is false [${join(debConf, 'variants', 'solo.yaml')}:2]`,
+    );
   });
 
   it('a hook that would fail the create (chmod -x) is a problem, and the command fails', () => {
@@ -137,7 +147,9 @@ describe("instance-debootstrap's files", () => {
     expect(list.find((v) => v.name === 'unlisted')).toMatchObject({ published: false });
     const r = variants('show', 'debootstrap+old');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/generate-cache +false +\[legacy:.*ganeti-instance-debootstrap \(GENERATE_CACHE\)\]/);
+    expect(r.stdout).toMatch(
+      /generate-cache +false +\[legacy:.*ganeti-instance-debootstrap \(GENERATE_CACHE\)\]/,
+    );
     expect(r.stdout).toMatch(/root-password +empty +\[legacy:.*old\.conf \(passwd -d root\)\]/);
   });
 });

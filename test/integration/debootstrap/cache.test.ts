@@ -119,7 +119,9 @@ describe.skipIf(!isRoot)('debootstrap cache', () => {
     expect(runs.map((r) => bootstraps(r.stderr)).reduce((a, b) => a + b, 0)).toBe(1);
     expect(bootstraps(damaged[0]!.stderr)).toBe(1);
     expect(runs.filter((r) => /unpacked cached tree|restored cached image/.test(r.stderr)).length).toBe(3);
-    expect(runs.filter((r) => r.stderr.includes('cache: making the ext4 image')).length).toBeLessThanOrEqual(1);
+    expect(runs.filter((r) => r.stderr.includes('cache: making the ext4 image')).length).toBeLessThanOrEqual(
+      1,
+    );
     expect(watch.check()).toEqual([]);
 
     const files = entries();

@@ -248,7 +248,12 @@ describe.skipIf(!isRoot)('debootstrap export and import', () => {
     const r = await fx.run(
       'import',
       {
-        ...instanceEnv({ ...spec, name: 'peer1.example.org', disks: [{ path: disk, sizeMiB: 4096 }], nics: [{ mac: 'aa:00:00:00:00:09' }] }),
+        ...instanceEnv({
+          ...spec,
+          name: 'peer1.example.org',
+          disks: [{ path: disk, sizeMiB: 4096 }],
+          nics: [{ mac: 'aa:00:00:00:00:09' }],
+        }),
         IMPORT_DEVICE: disk,
         IMPORT_INDEX: '0',
       },
@@ -260,10 +265,14 @@ describe.skipIf(!isRoot)('debootstrap export and import', () => {
     await withImage(disk, (v) => {
       expect(v.exists('opt/gos-test/name with spaces & ünïcode')).toBe(true);
       expect(v.exists('restoresymtable')).toBe(false);
-      expect(v.read('etc/fstab')).toMatch(new RegExp(`^UUID=${v.filesystems.find((f) => f.TYPE === 'ext4')!.UUID}\\s+/\\s`, 'm'));
+      expect(v.read('etc/fstab')).toMatch(
+        new RegExp(`^UUID=${v.filesystems.find((f) => f.TYPE === 'ext4')!.UUID}\\s+/\\s`, 'm'),
+      );
       expect(v.read('etc/fstab')).toContain(`UUID=${dataUuid}\t/srv/data`); // the guest's own lines stay
       // network files written for this instance's NIC
-      expect(v.exists('etc/network/interfaces.d/nic0') || v.exists('etc/systemd/network/10-ganeti-nic0.network')).toBe(true);
+      expect(
+        v.exists('etc/network/interfaces.d/nic0') || v.exists('etc/systemd/network/10-ganeti-nic0.network'),
+      ).toBe(true);
       expect(v.exists('boot/grub/grub.cfg')).toBe(true);
     });
   });

@@ -26,7 +26,11 @@ afterEach(async () => {
   await finishDisk(undefined, d);
 });
 
-async function refusal(path: string, layout: LayoutConfig, backendType = 'file:loop'): Promise<{ code: string; line: string }> {
+async function refusal(
+  path: string,
+  layout: LayoutConfig,
+  backendType = 'file:loop',
+): Promise<{ code: string; line: string }> {
   const log = new Logger('debug', new MemorySink());
   const stack = new CleanupStack(log);
   try {
@@ -42,11 +46,41 @@ async function refusal(path: string, layout: LayoutConfig, backendType = 'file:l
 
 describe.skipIf(!isRoot)('prepareDisk refuses bad input without touching the disk', () => {
   const table: [string, number, LayoutConfig, string, RegExp][] = [
-    ['disk too small', 200 * MiB, { style: 'gpt', filesystem: 'ext4', swapMiB: 64 }, 'E_DISK_TOO_SMALL', /disk of 200 MiB leaves \d+ MiB for the ext4 root/],
-    ['unknown style', 512 * MiB, { style: 'sun' as 'gpt', filesystem: 'ext4' }, 'E_LAYOUT_STYLE', /unknown partition style "sun"/],
-    ['alignment not a multiple of 8', 512 * MiB, { style: 'msdos', filesystem: 'ext4', alignment: 1001 }, 'E_LAYOUT_ALIGNMENT', /alignment 1001/],
-    ['alignment that does not fit', 512 * MiB, { style: 'gpt', filesystem: 'ext4', alignment: 524288 }, 'E_LAYOUT_ALIGNMENT', /does not fit/],
-    ['unknown filesystem', 512 * MiB, { style: 'msdos', filesystem: 'reiserfs' as 'ext4' }, 'E_LAYOUT_FILESYSTEM', /unknown filesystem "reiserfs"/],
+    [
+      'disk too small',
+      200 * MiB,
+      { style: 'gpt', filesystem: 'ext4', swapMiB: 64 },
+      'E_DISK_TOO_SMALL',
+      /disk of 200 MiB leaves \d+ MiB for the ext4 root/,
+    ],
+    [
+      'unknown style',
+      512 * MiB,
+      { style: 'sun' as 'gpt', filesystem: 'ext4' },
+      'E_LAYOUT_STYLE',
+      /unknown partition style "sun"/,
+    ],
+    [
+      'alignment not a multiple of 8',
+      512 * MiB,
+      { style: 'msdos', filesystem: 'ext4', alignment: 1001 },
+      'E_LAYOUT_ALIGNMENT',
+      /alignment 1001/,
+    ],
+    [
+      'alignment that does not fit',
+      512 * MiB,
+      { style: 'gpt', filesystem: 'ext4', alignment: 524288 },
+      'E_LAYOUT_ALIGNMENT',
+      /does not fit/,
+    ],
+    [
+      'unknown filesystem',
+      512 * MiB,
+      { style: 'msdos', filesystem: 'reiserfs' as 'ext4' },
+      'E_LAYOUT_FILESYSTEM',
+      /unknown filesystem "reiserfs"/,
+    ],
   ];
   for (const [name, size, layout, code, message] of table) {
     it(name, async () => {

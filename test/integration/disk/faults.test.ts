@@ -12,7 +12,20 @@ import { Logger, MemorySink } from '../../../src/runtime/logger.js';
 import { assertNoLeftovers, isRoot, listLeftovers, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
 
 const DRIVER = fileURLToPath(new URL('./fixtures/prepare-driver.ts', import.meta.url));
-const STEPS = ['planned', 'recovered', 'attached', 'partitioned', 'mapped', 'mkfs:esp', 'mkfs:boot', 'mkfs:swap', 'mkfs:root', 'formatted', 'mounted', 'READY'];
+const STEPS = [
+  'planned',
+  'recovered',
+  'attached',
+  'partitioned',
+  'mapped',
+  'mkfs:esp',
+  'mkfs:boot',
+  'mkfs:swap',
+  'mkfs:root',
+  'formatted',
+  'mounted',
+  'READY',
+];
 const SIZE = 768 * 1024 ** 2;
 
 let disk: DiskFile | undefined;
@@ -32,9 +45,16 @@ interface Outcome {
 }
 
 /** Run the driver; send `sig` right after marker `marker` shows up on stderr. */
-function runAndKill(path: string, marker: string, sig: NodeJS.Signals, args: string[] = ['gpt', 'ext4', 'auto']): Promise<Outcome> {
+function runAndKill(
+  path: string,
+  marker: string,
+  sig: NodeJS.Signals,
+  args: string[] = ['gpt', 'ext4', 'auto'],
+): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', DRIVER, path, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', DRIVER, path, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     let killed = false;
     child.stderr.on('data', (b: Buffer) => {

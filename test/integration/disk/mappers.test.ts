@@ -8,7 +8,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diskContext } from '../../../src/disk/context.js';
 import { planLayout } from '../../../src/disk/layout.js';
 import { attachLoop } from '../../../src/disk/loop.js';
-import { chooseMapperName, createMapper, deviceMapperAvailable, matchKpartxMaps, parseKpartxList, KPARTX_FLAGS } from '../../../src/disk/mappers/index.js';
+import {
+  chooseMapperName,
+  createMapper,
+  deviceMapperAvailable,
+  matchKpartxMaps,
+  parseKpartxList,
+  KPARTX_FLAGS,
+} from '../../../src/disk/mappers/index.js';
 import { writePartitionTable } from '../../../src/disk/partition.js';
 import { ExecRunner } from '../../../src/process/runner.js';
 import { CleanupStack } from '../../../src/runtime/cleanup.js';
@@ -47,7 +54,9 @@ describe.skipIf(!isRoot)('partition mappers', () => {
     const { ctx, device } = await setup('gpt');
     expect(await deviceMapperAvailable(ctx)).toBe(false);
     expect(await chooseMapperName(ctx, device)).toBe('partx');
-    await expect(chooseMapperName(ctx, device, 'magic' as 'partx')).rejects.toThrow(/unknown partition mapper "magic"/);
+    await expect(chooseMapperName(ctx, device, 'magic' as 'partx')).rejects.toThrow(
+      /unknown partition mapper "magic"/,
+    );
   });
 
   for (const name of ['partx', 'loop-offset'] as const) {
@@ -65,11 +74,18 @@ describe.skipIf(!isRoot)('partition mappers', () => {
         // Writing through the mapped root lands at the partition's offset in the file.
         const root = plan.partitions.at(-1)!;
         execFileSync('mkfs.ext4', ['-F', '-q', nodes.get(root.number)!]);
-        const probe = execFileSync('blkid', ['-p', '-O', String(root.start * 512), '-o', 'value', '-s', 'TYPE', disk!.path], { encoding: 'utf8' });
+        const probe = execFileSync(
+          'blkid',
+          ['-p', '-O', String(root.start * 512), '-o', 'value', '-s', 'TYPE', disk!.path],
+          { encoding: 'utf8' },
+        );
         expect(probe.trim()).toBe('ext4');
         await mapper.unmap();
-        if (name === 'partx') for (const n of nodes.values()) expect(() => execFileSync('blockdev', ['--getsize64', n], { stdio: 'ignore' })).toThrow();
-        else expect(execFileSync('losetup', ['-l', '-n', '-j', device], { encoding: 'utf8' }).trim()).toBe('');
+        if (name === 'partx')
+          for (const n of nodes.values())
+            expect(() => execFileSync('blockdev', ['--getsize64', n], { stdio: 'ignore' })).toThrow();
+        else
+          expect(execFileSync('losetup', ['-l', '-n', '-j', device], { encoding: 'utf8' }).trim()).toBe('');
       });
     }
   }

@@ -4,7 +4,16 @@
  * and symlinks in the guest never leading outside it.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+  mkdirSync,
+  copyFileSync,
+  chmodSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDisk, prepareDisk, type LayoutConfig } from '../../../src/disk/index.js';
@@ -43,7 +52,10 @@ async function makeGuest(layout: LayoutConfig): Promise<{ rootUuid: string; boot
       { kind: 'file', path: '/etc/hostname', content: 'guest\n', mode: 0o644 },
       { kind: 'file', path: '/boot/marker', content: 'boot\n', mode: 0o644 },
     ]);
-    return { rootUuid: r.partitions.find((p) => p.role === 'root')!.uuid!, bootUuid: r.partitions.find((p) => p.role === 'boot')?.uuid };
+    return {
+      rootUuid: r.partitions.find((p) => p.role === 'root')!.uuid!,
+      bootUuid: r.partitions.find((p) => p.role === 'boot')?.uuid,
+    };
   } finally {
     await t.stack.unwind();
   }
@@ -102,7 +114,8 @@ describe.skipIf(!isRoot)('chroot plumbing', () => {
     writeFileSync(join(r.target, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
 
     const chroot = await enterChroot({ target: r.target, ...t });
-    for (const d of ['proc', 'sys', 'dev', 'dev/pts']) expect(readMounts().some((m) => m.mountPoint === join(r.target, d))).toBe(true);
+    for (const d of ['proc', 'sys', 'dev', 'dev/pts'])
+      expect(readMounts().some((m) => m.mountPoint === join(r.target, d))).toBe(true);
     const out = await chroot.run(['/bin/cat', '/usr/sbin/policy-rc.d']);
     expect(out.stdout).toContain('exit 101');
     expect((await chroot.run(['/bin/cat', '/proc/self/status'])).stdout).toMatch(/^Name:\s+cat/m);
@@ -113,7 +126,8 @@ describe.skipIf(!isRoot)('chroot plumbing', () => {
     expect(await processesRootedIn(r.target)).toContain(daemon.pid);
     await chroot.release();
     expect(await processesRootedIn(r.target)).toEqual([]);
-    for (const d of ['proc', 'sys', 'dev', 'dev/pts']) expect(readMounts().some((m) => m.mountPoint === join(r.target, d))).toBe(false);
+    for (const d of ['proc', 'sys', 'dev', 'dev/pts'])
+      expect(readMounts().some((m) => m.mountPoint === join(r.target, d))).toBe(false);
     expect(readFileSync(join(r.target, 'usr/sbin/policy-rc.d'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
     expect(existsSync(join(r.target, 'usr/sbin/policy-rc.d.ganeti-os-saved'))).toBe(false);
     await stack.unwind();
@@ -125,7 +139,9 @@ describe.skipIf(!isRoot)('chroot plumbing', () => {
     stack = t.stack;
     const r = await prepareDisk({ path: disk.path, layout: { style: 'gpt', filesystem: 'ext4' }, ...t });
     symlinkSync('/etc', join(r.target, 'proc'));
-    await expect(enterChroot({ target: r.target, ...t })).rejects.toThrow(/mount point .*\/proc is a symlink/);
+    await expect(enterChroot({ target: r.target, ...t })).rejects.toThrow(
+      /mount point .*\/proc is a symlink/,
+    );
     mkdirSync(join(r.target, 'etc'));
     const passwd = readFileSync('/etc/passwd', 'utf8');
     symlinkSync('/etc/passwd', join(r.target, 'etc/hostname'));

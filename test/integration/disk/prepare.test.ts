@@ -26,7 +26,9 @@ afterEach(async () => {
 });
 
 function blkid(dev: string): Record<string, string> {
-  return parseBlkidExport(execFileSync('blkid', ['-c', '/dev/null', '-o', 'export', dev], { encoding: 'utf8' }));
+  return parseBlkidExport(
+    execFileSync('blkid', ['-c', '/dev/null', '-o', 'export', dev], { encoding: 'utf8' }),
+  );
 }
 
 const cases: LayoutConfig[] = [];
@@ -95,9 +97,17 @@ describe.skipIf(!isRoot)('prepareDisk on a file disk', () => {
     await prepareDisk({ path: disk.path, layout: { style: 'gpt', filesystem: 'ext4' }, runner, stack, log });
     await stack.unwind();
     stack = new CleanupStack(log);
-    const r = await prepareDisk({ path: disk.path, layout: { style: 'msdos', filesystem: 'xfs', swapMiB: 32 }, runner, stack, log });
+    const r = await prepareDisk({
+      path: disk.path,
+      layout: { style: 'msdos', filesystem: 'xfs', swapMiB: 32 },
+      runner,
+      stack,
+      log,
+    });
     const out = execFileSync('wipefs', ['--no-act', '-J', r.device], { encoding: 'utf8' });
-    const sigs = (JSON.parse(out || '{"signatures":[]}') as { signatures: { type: string }[] }).signatures.map((s) => s.type);
+    const sigs = (
+      JSON.parse(out || '{"signatures":[]}') as { signatures: { type: string }[] }
+    ).signatures.map((s) => s.type);
     expect(sigs).toEqual(['dos']);
     expect(blkid(r.partitions[0]!.device).TYPE).toBe('swap');
   });

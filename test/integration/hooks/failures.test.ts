@@ -166,7 +166,7 @@ describe.skipIf(!isRoot)('failing hooks', () => {
     const log = new Logger('info', new MemorySink());
     const env = buildHookEnv({
       ganetiVars: {},
-    nics: [],
+      nics: [],
       phase: 'post-config',
       os: 'debootstrap',
       variant: 'default',

@@ -141,7 +141,7 @@ describe.skipIf(!isRoot)('stock hooks', () => {
     const log = new Logger('info', new MemorySink());
     const env = buildHookEnv({
       ganetiVars: {},
-    nics: [],
+      nics: [],
       phase: 'post-config',
       os: 'debootstrap',
       variant: 'v',

@@ -164,7 +164,7 @@ describe.skipIf(!isRoot)('variant hooks on a real guest', () => {
     expect(plan.phases['post-config'].map((h) => h.name)).toEqual(['10-virtio-initramfs', '20-console-hvc0']);
     const env = buildHookEnv({
       ganetiVars: {},
-    nics: [],
+      nics: [],
       phase: 'post-config',
       os: 'debootstrap',
       variant: resolved.name,

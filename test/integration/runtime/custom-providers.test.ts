@@ -43,11 +43,31 @@ describe('custom providers with the same file name', () => {
   it('are bundled apart, and each OS runs its own create', async () => {
     const osDir = join(work, 'os');
     for (const dir of ['a', 'b']) {
-      execFileSync(process.execPath, [cli, 'install', '--os-dir', osDir, '--lib-dir', join(work, 'lib'), '--search-path', osDir, '--config-root', join(work, 'etc'), '--provider', join(work, dir, 'provider.ts')], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      execFileSync(
+        process.execPath,
+        [
+          cli,
+          'install',
+          '--os-dir',
+          osDir,
+          '--lib-dir',
+          join(work, 'lib'),
+          '--search-path',
+          osDir,
+          '--config-root',
+          join(work, 'etc'),
+          '--provider',
+          join(work, dir, 'provider.ts'),
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
     }
-    const modules = ['motd-a', 'motd-b'].map((os) => (JSON.parse(readFileSync(join(osDir, os, 'ganeti-os.json'), 'utf8')) as { module: string }).module);
+    const modules = ['motd-a', 'motd-b'].map(
+      (os) =>
+        (JSON.parse(readFileSync(join(osDir, os, 'ganeti-os.json'), 'utf8')) as { module: string }).module,
+    );
     expect(new Set(modules).size).toBe(2);
     for (const os of ['motd-a', 'motd-b']) {
       const out = join(work, `${os}.out`);
