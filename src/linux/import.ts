@@ -83,9 +83,8 @@ export async function importLinux<P>(ctx: ImportContext<P>, installer: LinuxInst
   log.info(
     `restoring disk ${target.index} files (${layout.filesystem}, ${layout.style})${header ? '' : ' from a dump(8) stream'}`,
   );
-  const mountPoints = prepared.partitions.some((p) => p.role === 'boot') ? ['boot'] : [];
   if (start.format === 'dump') await restoreDump(prepared.target, start.head, ctx.in, { log, signal });
-  else await importTree(prepared.target, ctx.in, { log, signal, mountPoints });
+  else await importTree(prepared.target, ctx.in, { log, signal });
   if (!cfg) return;
   // Rules that pin the exported instance's MACs to interface names (as instance-debootstrap removes them).
   if (!header)

@@ -48,12 +48,26 @@ export async function exportTree(mountedRoot: string, outFd: number, opts: Expor
   );
 }
 
-/** Empty but for lost+found, and for mount points (themselves empty but for lost+found) the disk layer made. */
-async function assertEmpty(target: string, mountPoints: readonly string[] = []): Promise<void> {
-  for (const m of mountPoints) await assertEmpty(`${target}/${m}`);
-  let names: string[];
+/**
+ * What keeps `dir` from being an empty target: anything but lost+found and directories that are
+ * themselves empty in this sense (mount points and the directories the disk layer made, such as a
+ * separate /boot or /boot/efi). A symlink or file is never allowed: tar would follow an existing
+ * symlink.
+ */
+async function leftovers(dir: string, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (prefix === '' && e.name === 'lost+found') continue;
+    if (e.isDirectory()) found.push(...(await leftovers(`${dir}/${e.name}`, `${prefix}${e.name}/`)));
+    else found.push(`${prefix}${e.name}`);
+  }
+  return found;
+}
+
+async function assertEmpty(target: string): Promise<void> {
+  let extra: string[];
   try {
-    names = await readdir(target);
+    extra = await leftovers(target);
   } catch (e) {
     throw new OsError(
       'E_IMPORT_TARGET',
@@ -61,26 +75,20 @@ async function assertEmpty(target: string, mountPoints: readonly string[] = []):
       { cause: e },
     );
   }
-  const extra = names.filter((n) => n !== 'lost+found' && !mountPoints.includes(n));
   if (extra.length > 0) {
     throw new OsError(
       'E_IMPORT_TARGET',
       `import target ${target} is not empty (${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', ...' : ''})`,
-      {
-        hint: 'import into a freshly made filesystem',
-      },
+      { hint: 'import into a freshly made filesystem' },
     );
   }
 }
 
-export interface ImportTreeOptions extends TreeStreamOptions {
-  /** Names of filesystems mounted in the target (a separate `boot`), empty as well. */
-  mountPoints?: readonly string[];
-}
+export type ImportTreeOptions = TreeStreamOptions;
 
 /** Extract a tar stream read from `inFd` into the empty directory `target`. */
 export async function importTree(target: string, inFd: number, opts: ImportTreeOptions): Promise<void> {
-  await assertEmpty(target, opts.mountPoints);
+  await assertEmpty(target);
   opts.log.debug(`importing a tar stream into ${target}`);
   await runPipeline([tarExtractArgv({ dir: target, pipe: true })], {
     log: opts.log,
