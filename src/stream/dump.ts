@@ -4,11 +4,15 @@
  * already read to recognise it; they are fed back first. restore keeps its temporary files in a
  * private directory of its own (TMPDIR), and the `restoresymtable` it leaves in the target for
  * incremental restores is removed.
+ *
+ * restore exits 0 on a stream that ends early: it says "End-of-input encountered" on stdout and
+ * names each file it did not find on stderr. Either makes the import fail here.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPipeline } from '../process/pipeline.js';
+import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 
 export async function restoreDump(
@@ -20,9 +24,10 @@ export async function restoreDump(
   const tmp = await mkdtemp(join(tmpdir(), 'ganeti-os-restore-'));
   try {
     const first = join(tmp, 'head');
+    const report = join(tmp, 'report');
     await writeFile(first, head, { mode: 0o600 });
     opts.log.debug(`restoring a dump stream into ${target}`);
-    await runPipeline(
+    const results = await runPipeline(
       [
         ['cat', first, '-'],
         ['restore', '-r', '-y', '-f', '-'],
@@ -31,13 +36,20 @@ export async function restoreDump(
         log: opts.log,
         signal: opts.signal,
         stdin: inFd,
-        stdout: 'ignore',
+        stdout: { path: report },
         cwd: target,
         env: { TMPDIR: tmp },
         code: 'E_IMPORT_TREE',
         hint: 'the dump stream is damaged or truncated; export it again',
       },
     );
+    const said = `${await readFile(report, 'utf8')}\n${results.at(-1)?.stderrTail ?? ''}`;
+    const incomplete = /End-of-(input|tape) encountered|not found on (tape|media)/i.exec(said);
+    if (incomplete) {
+      throw new OsError('E_IMPORT_TREE', `the dump stream is incomplete (restore: ${incomplete[0]})`, {
+        hint: 'the dump stream is damaged or truncated; export it again',
+      });
+    }
     await rm(join(target, 'restoresymtable'), { force: true });
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   mkdirSync,
+  readdirSync,
   readFileSync,
   statSync,
   symlinkSync,
@@ -275,6 +276,29 @@ describe.skipIf(!isRoot)('debootstrap export and import', () => {
       ).toBe(true);
       expect(v.exists('boot/grub/grub.cfg')).toBe(true);
     });
+  });
+
+  it('a truncated dump stream fails with one line naming the problem, and leaves nothing behind', async () => {
+    const whole = join(fx.work, 'peer.dump');
+    const cut = join(fx.work, 'peer-cut.dump');
+    writeFileSync(cut, readFileSync(whole).subarray(0, Math.floor(statSync(whole).size / 3)));
+    const disk = fx.newDisk(4 * GiB, 'from-cut-dump.img').path;
+    const watch = leakWatch(fx, [disk]);
+    const r = await fx.run(
+      'import',
+      {
+        ...instanceEnv({ ...spec, name: 'cut1.example.org', disks: [{ path: disk, sizeMiB: 4096 }] }),
+        IMPORT_DEVICE: disk,
+        IMPORT_INDEX: '0',
+      },
+      { stdinFile: cut },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trimEnd().split('\n').pop()).toMatch(
+      /^error\[E_IMPORT_TREE\]: .* \(hint: .*dump stream is damaged or truncated.*\)$/,
+    );
+    expect(watch.check()).toEqual([]);
+    expect(readdirSync('/tmp').filter((n) => n.startsWith('ganeti-os-restore-'))).toEqual([]);
   });
 
   it('refuses a stream that is not a debootstrap export, before touching the disk', async () => {
