@@ -2,6 +2,7 @@
  * The pipeline's operations, loaded lazily by `defineLinuxProvider` (src/sdk/linux-provider.ts)
  * once Ganeti runs one: a provider's index module stays light.
  */
+import { OsError } from '../runtime/errors.js';
 import type { WarmContext } from '../sdk/types.js';
 import type { LinuxInstaller } from './installer.js';
 
@@ -16,7 +17,11 @@ export async function warmLinux<P>(
   installer: LinuxInstaller<P>,
 ): Promise<{ path: string; hit: boolean }> {
   const { paths, runner, log } = ctx;
-  if (!installer.warm) throw new Error(`${installer.os} has no cache to warm`);
+  if (!installer.warm) {
+    throw new OsError('E_UNSUPPORTED', `${installer.os} keeps no cache to warm`, {
+      hint: 'only providers with a cache (debootstrap) have one',
+    });
+  }
   const cfg = await installer.configure({ paths, variant: ctx.variant, params: {} as P, runner, log });
   return installer.warm(cfg, {
     paths,

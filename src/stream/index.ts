@@ -1,11 +1,5 @@
 /** Export and import streams. */
-export {
-  exportTree,
-  importTree,
-  type TreeStreamOptions,
-  type ExportTreeOptions,
-  type ImportTreeOptions,
-} from './tree.js';
+export { exportTree, importTree, type TreeStreamOptions, type ExportTreeOptions } from './tree.js';
 export {
   readStreamStart,
   isDumpStream,

@@ -84,10 +84,8 @@ async function assertEmpty(target: string): Promise<void> {
   }
 }
 
-export type ImportTreeOptions = TreeStreamOptions;
-
 /** Extract a tar stream read from `inFd` into the empty directory `target`. */
-export async function importTree(target: string, inFd: number, opts: ImportTreeOptions): Promise<void> {
+export async function importTree(target: string, inFd: number, opts: TreeStreamOptions): Promise<void> {
   await assertEmpty(target);
   opts.log.debug(`importing a tar stream into ${target}`);
   await runPipeline([tarExtractArgv({ dir: target, pipe: true })], {

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -76,4 +77,24 @@ export function dropCaches(): void {
   } catch {
     // not root or not allowed: measure with warm caches
   }
+}
+
+/** `ganeti-os install` of built-in providers into `<work>/os` (its bundle in `<work>/lib`), quietly. */
+export function installInto(work: string, names: readonly string[]): void {
+  const os = join(work, 'os');
+  execFileSync(
+    process.execPath,
+    [
+      'dist/ganeti-os.mjs',
+      'install',
+      '--os-dir',
+      os,
+      '--lib-dir',
+      join(work, 'lib'),
+      '--search-path',
+      os,
+      ...names,
+    ],
+    { stdio: 'ignore' },
+  );
 }

@@ -6,26 +6,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropCaches, interleave, report, type RatioLine } from './lib.js';
+import { dropCaches, interleave, report, type RatioLine, installInto } from './lib.js';
 
 export async function benchNoopStream(sizeMiB = 1024, runs = 5): Promise<RatioLine[]> {
   const work = mkdtempSync(join('/var/tmp', 'gos-bench-noop-'));
   try {
-    execFileSync(
-      process.execPath,
-      [
-        'dist/ganeti-os.mjs',
-        'install',
-        '--os-dir',
-        join(work, 'os'),
-        '--lib-dir',
-        join(work, 'lib'),
-        '--search-path',
-        join(work, 'os'),
-        'noop',
-      ],
-      { stdio: 'ignore' },
-    );
+    installInto(work, ['noop']);
     const disk = join(work, 'disk.img');
     const target = join(work, 'target.img');
     execFileSync('bash', [

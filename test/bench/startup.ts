@@ -2,31 +2,16 @@
  * `verify parameters` startup against bare `node -e 0` (limit 1.3x). Ganeti runs verify on every
  * node for every parameter check, so it must cost no more than starting node.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { interleave, report, type RatioLine } from './lib.js';
+import { interleave, report, type RatioLine, installInto } from './lib.js';
 
 export async function benchStartup(runs = 30): Promise<RatioLine[]> {
   const work = mkdtempSync(join(tmpdir(), 'gos-bench-startup-'));
   try {
-    execFileSync(
-      process.execPath,
-      [
-        'dist/ganeti-os.mjs',
-        'install',
-        '--os-dir',
-        join(work, 'os'),
-        '--lib-dir',
-        join(work, 'lib'),
-        '--search-path',
-        join(work, 'os'),
-        'noop',
-        'debootstrap',
-      ],
-      { stdio: 'ignore' },
-    );
+    installInto(work, ['noop', 'debootstrap']);
     const env = {
       PATH: '/sbin:/bin:/usr/sbin:/usr/bin',
       OS_API_VERSION: '20',
