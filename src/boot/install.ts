@@ -5,7 +5,7 @@
  * (the ESP is never mounted). grub.cfg and /etc/default/grub are generated here from the kernel found
  * in the guest's /boot, so the guest needs no grub package.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Runner } from '../process/types.js';
 import type { CleanupStack } from '../runtime/cleanup.js';
@@ -14,6 +14,7 @@ import type { Logger } from '../runtime/logger.js';
 import type { FormattedPartition } from '../disk/fstab.js';
 import type { PartitionPlan } from '../disk/layout.js';
 import { mountsBelow } from '../disk/mountinfo.js';
+import { noSyncEnv } from '../disk/nosync.js';
 import { biosCoreModules, planBoot, type BootPlan, type BootOptions } from './plan.js';
 import { readGuestDir } from '../guest/guest-path.js';
 import type { GuestFile } from '../guest/types.js';
@@ -50,18 +51,12 @@ export function startBiosGrub(disk: BootDisk, runner: Runner): Promise<void> | u
   return runBiosGrub(disk, runner, biosCoreModules(disk.plan, disk.partitions));
 }
 
-/**
- * grub-install fsyncs each of the ~300 files it copies: through eatmydata (when installed) those are
- * no-ops, and the single flush of the device after the last unmount makes everything durable.
- */
-const EATMYDATA = '/usr/bin/eatmydata';
-
-/** The grub-install argv for BIOS (pure, given whether eatmydata is there). */
+/** The grub-install command for BIOS (pure, given the environment that disables fsync, if any). */
 export function biosGrubCommand(
   disk: Pick<BootDisk, 'target' | 'device'>,
   modules: readonly string[],
-  eatmydata: boolean,
-): [string, string[]] {
+  noSync: Record<string, string> | undefined,
+): { cmd: string; args: string[]; env?: Record<string, string> } {
   const args = [
     '--target=i386-pc',
     `--boot-directory=${join(disk.target, 'boot')}`,
@@ -69,15 +64,18 @@ export function biosGrubCommand(
     '--no-nvram',
     disk.device,
   ];
-  return eatmydata ? ['eatmydata', ['grub-install', ...args]] : ['grub-install', args];
+  return { cmd: 'grub-install', args, ...(noSync ? { env: noSync } : {}) };
 }
 
 async function runBiosGrub(disk: BootDisk, runner: Runner, modules: readonly string[]): Promise<void> {
   // grub-install writes below these on the host's view of the paths: no guest symlink on the way.
   await guestDirForHostTool(disk.target, '/boot/grub');
   for (const d of ['i386-pc', 'fonts', 'locale']) await guestDirForHostTool(disk.target, `/boot/grub/${d}`);
-  const [cmd, args] = biosGrubCommand(disk, modules, existsSync(EATMYDATA));
+  // grub-install fsyncs each of the ~300 files it copies: through eatmydata (when installed) those
+  // are no-ops, and the single flush of the device after the last unmount makes everything durable.
+  const { cmd, args, env } = biosGrubCommand(disk, modules, noSyncEnv());
   await runner.run(cmd, args, {
+    ...(env ? { env } : {}),
     code: 'E_BOOT_GRUB',
     hint: 'grub-install (i386-pc) failed; is grub-pc-bin installed?',
   });

@@ -40,8 +40,14 @@ export interface PinnedImage {
   release: () => Promise<void>;
 }
 
+/**
+ * The image layout written now. 2: the metadata checksum seed is stored (a new UUID costs nothing);
+ * images of format 1 are made again.
+ */
+const IMAGE_FORMAT = 2;
+
 const ImageSidecarSchema = v.object({
-  format: v.literal(1),
+  format: v.picklist([1, 2]),
   key: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
   tarballSha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
   fstype: v.string(),
@@ -69,6 +75,7 @@ async function imageProblem(
   if (!st && !sc) return 'missing';
   if (!st) return 'the image is missing';
   if (!sc) return 'its sidecar is missing or unreadable';
+  if (sc.format !== IMAGE_FORMAT) return `it was made by an older version (format ${sc.format})`;
   if (sc.key !== want.key || sc.tarballSha256 !== want.tarballSha256)
     return 'it was made from another tarball';
   if (sc.fstype !== want.spec.fstype || sc.mkfsOptions.join('\0') !== want.spec.mkfsOptions.join('\0'))
@@ -159,7 +166,7 @@ async function makeImage(
     tmpH.dismiss();
     const st = await stat(files.image, { bigint: true });
     const sidecar: ImageSidecar = {
-      format: 1,
+      format: IMAGE_FORMAT,
       key: want.key,
       tarballSha256: want.tarballSha256,
       fstype: want.spec.fstype,

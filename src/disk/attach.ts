@@ -55,9 +55,17 @@ export async function checkDiskFree(runner: Runner, disk: DeviceInfo): Promise<v
   else checkBlockDeviceFree(disk.real);
 }
 
-/** The block device to work on: a new loop for a file disk (detach registered), else the device. */
-export async function attachDisk(ctx: DiskContext, disk: DeviceInfo, readOnly = false): Promise<string> {
+/**
+ * The block device to work on: a new loop for a file disk (detach registered), else the device.
+ * `checked`: checkDiskFree has just passed (a file disk then has no loop yet).
+ */
+export async function attachDisk(
+  ctx: DiskContext,
+  disk: DeviceInfo,
+  readOnly = false,
+  checked = false,
+): Promise<string> {
   if (!disk.isFile) return disk.real;
-  const loop = await attachLoop(ctx, disk.real, { readOnly });
+  const loop = await attachLoop(ctx, disk.real, { readOnly, ...(checked ? { attachedBefore: [] } : {}) });
   return loop.device;
 }

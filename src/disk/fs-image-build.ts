@@ -1,14 +1,14 @@
 /**
  * Building a filesystem image (see fs-image.ts): a sparse file, formatted and mounted through
- * prepareDisk like any guest disk (loop, journal, recovery), filled by the caller, then checked and
- * shrunk to its minimum size.
+ * prepareDisk like any guest disk (loop, journal, recovery), filled by the caller, then checked,
+ * shrunk to its minimum size, given a stored checksum seed, and its blocks of zeros made holes.
  */
 import { existsSync } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
 import { CleanupStack } from '../runtime/cleanup.js';
 import { OsError } from '../runtime/errors.js';
 import type { DiskContextInput } from './context.js';
-import type { ImageFilesystem } from './fs-image.js';
+import { checksumSeedWanted, parseFsFeatures, type ImageFilesystem } from './fs-image.js';
 import { prepareDisk } from './prepare.js';
 import { recoverDisk } from './recover.js';
 
@@ -21,6 +21,22 @@ export interface BuildFsImageOptions extends DiskContextInput {
   sizeBytes: number;
   /** Fill the mounted filesystem. */
   fill: (root: string) => Promise<void>;
+}
+
+/**
+ * With metadata checksums, a new UUID means rewriting every checksum (all inode tables: ~0.1 s per
+ * restore) unless the checksum seed is stored in the superblock: store it once here.
+ */
+async function storeChecksumSeed(o: Pick<BuildFsImageOptions, 'runner' | 'file'>): Promise<void> {
+  const sb = await o.runner.run('dumpe2fs', ['-h', o.file], {
+    code: 'E_DISK_IMAGE',
+    hint: 'could not read the superblock of the new image',
+  });
+  if (!checksumSeedWanted(parseFsFeatures(sb.stdout))) return;
+  await o.runner.run('tune2fs', ['-O', 'metadata_csum_seed', o.file], {
+    code: 'E_DISK_IMAGE',
+    hint: 'could not store the checksum seed in the new image',
+  });
 }
 
 /**
@@ -82,6 +98,10 @@ export async function buildFsImage(o: BuildFsImageOptions): Promise<number> {
       code: 'E_DISK_IMAGE',
       hint: 'could not shrink the filesystem image',
     });
+    await storeChecksumSeed(o);
+    // Blocks of zeros (inode tables, the journal's unused part) become holes, which a restore neither
+    // reads nor writes (it zeroes them on the target). Worth ~7% of the copy; best effort.
+    await runner.run('fallocate', ['--dig-holes', o.file], { reject: false }).catch(() => undefined);
     return (await stat(o.file)).size;
   } catch (e) {
     await unlink(o.file).catch(() => undefined);

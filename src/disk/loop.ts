@@ -44,6 +44,8 @@ export interface LoopOptions {
   readOnly?: boolean;
   offsetBytes?: number;
   sizeBytes?: number;
+  /** The loops backed by the file, when the caller has just listed them (not listed again). */
+  attachedBefore?: readonly string[];
 }
 
 /** losetup arguments (pure). */
@@ -66,7 +68,7 @@ export interface AttachedLoop {
 export async function attachLoop(ctx: DiskContext, path: string, o: LoopOptions = {}): Promise<AttachedLoop> {
   // Registered before attaching: if the run is interrupted while losetup runs, the undo detaches
   // whatever new loop on `path` appeared, since we never learnt its name.
-  const before = new Set((await loopsBackedBy(ctx.runner, path)).map((l) => l.name));
+  const before = new Set(o.attachedBefore ?? (await loopsBackedBy(ctx.runner, path)).map((l) => l.name));
   let device: string | undefined;
   const handle = ctx.stack.push(`detach loop on ${path}`, async () => {
     await ctx.settle?.();

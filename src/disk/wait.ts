@@ -1,6 +1,6 @@
 /**
- * Waiting for device nodes after mapping: `udevadm settle` when available, then poll until each node
- * exists as a block device, with a timeout.
+ * Waiting for device nodes after mapping: `udevadm settle` when available (unless the caller just
+ * did), then poll until each node exists as a block device, with a timeout.
  */
 import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,8 +19,11 @@ export async function waitForNodes(
   runner: Runner,
   paths: readonly string[],
   timeoutMs = 10_000,
+  /** False when the caller has just settled udev itself. */
+  settle = true,
 ): Promise<void> {
-  await runner.run('udevadm', ['settle', `--timeout=${Math.ceil(timeoutMs / 1000)}`], { reject: false });
+  if (settle)
+    await runner.run('udevadm', ['settle', `--timeout=${Math.ceil(timeoutMs / 1000)}`], { reject: false });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const missing = paths.filter((p) => !isBlock(p));

@@ -111,7 +111,14 @@ export async function resolveInGuest(
           stat: undefined,
         };
       }
-      await mkdir(candidate, { mode: 0o755 });
+      try {
+        await mkdir(candidate, { mode: 0o755 });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        // Made meanwhile (a tree still being unpacked): look at what is there now, link or not.
+        pending.unshift(comp);
+        continue;
+      }
       await chmod(candidate, 0o755);
       done.push(comp);
       finalStat = await lstat(candidate);

@@ -46,7 +46,7 @@ const SUITE = 'bookworm';
 
 export const LIMITS = { warm: 0.8, cold: 1.05, stream: 1.0 } as const;
 
-interface Bench {
+export interface Bench {
   base: string;
   /** Our installed OS dirs: one per cache root (warm keeps its cache, cold is emptied per run). */
   ours: { warm: string; cold: string };
@@ -143,7 +143,7 @@ export async function setup(base = BENCH_DIR): Promise<Bench> {
   };
 }
 
-function ganetiEnv(disk: string, extra: Record<string, string> = {}): Record<string, string> {
+export function ganetiEnv(disk: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     OS_API_VERSION: '20',
     OS_NAME: 'debootstrap',
@@ -174,7 +174,7 @@ function ganetiEnv(disk: string, extra: Record<string, string> = {}): Record<str
 }
 
 /** A fresh sparse disk file, as Ganeti's file template creates it. */
-function freshDisk(path: string): string {
+export function freshDisk(path: string): string {
   rmSync(path, { force: true });
   sh('truncate', ['-s', `${DISK_MIB}M`, path]);
   return path;
@@ -193,7 +193,7 @@ type Temp = 'warm' | 'cold';
  * made there cannot be copied into namespaces that other processes on the node create meanwhile,
  * which would keep a partition busy after our unmount (partx -d then retries for seconds).
  */
-const OURS_WRAP = ['unshare', '-m', '--propagation', 'private'];
+export const OURS_WRAP = ['unshare', '-m', '--propagation', 'private'];
 
 function runOurs(
   osDir: string,
@@ -212,7 +212,7 @@ function create(b: Bench, who: Who, temp: Temp, disk: string): Promise<void> {
 }
 
 /** Makes sure both warm caches exist: ours through `ganeti-os cache warm`, the peer's by an untimed create. */
-async function ensureWarm(b: Bench): Promise<void> {
+export async function ensureWarm(b: Bench): Promise<void> {
   console.log('  checking (or building) our warm cache: ganeti-os cache warm debootstrap+bookworm');
   sh(process.execPath, [CLI, 'cache', 'warm', '--os-dir', dirname(b.ours.warm), 'debootstrap+bookworm']);
   if (existsSync(peerCacheFile(b.peerCache.warm, SUITE))) return;

@@ -66,6 +66,8 @@ export function report(
   console.log(
     `  ${name}: ours median ${fmt(ours)} (${times.ours.length} runs), peer median ${fmt(peer)} (${times.peer.length} runs)`,
   );
+  const all = (xs: number[]): string => xs.map(fmt).join(', ');
+  console.log(`    runs: ours ${all(times.ours)}; peer ${all(times.peer)}`);
   console.log(`RATIO ${name} ${ratio.toFixed(3)} limit ${limit} ${ok ? 'PASS' : 'FAIL'}`);
   return { name, ratio, limit, ok, ours, peer };
 }

@@ -37,7 +37,9 @@ export class PartxMapper implements PartitionMapper {
 
   async map(device: string, table: MapTable): Promise<Map<number, string>> {
     const { runner } = this.ctx;
-    await runner.run('partx', ['-d', device], { reject: false }); // stale partitions from an earlier table
+    // Stale partitions from an earlier table (a loop attached without partition scanning has none).
+    if (sysPartitions(kernelName(device)).length > 0)
+      await runner.run('partx', ['-d', device], { reject: false });
     this.handle = registerMap(this.ctx, 'partx', device, partxDelete);
     await runner.run('partx', ['-a', device], {
       code: 'E_DISK_MAP',
@@ -45,7 +47,7 @@ export class PartxMapper implements PartitionMapper {
     });
     await runner.run('udevadm', ['settle', '--timeout=10'], { reject: false });
     const nodes = kernelNodes(device, table);
-    await waitForNodes(runner, [...nodes.values()]);
+    await waitForNodes(runner, [...nodes.values()], undefined, false); // just settled
     return nodes;
   }
 
@@ -83,7 +85,7 @@ export class KernelMapper implements PartitionMapper {
       });
     await runner.run('udevadm', ['settle', '--timeout=10'], { reject: false });
     const nodes = kernelNodes(device, table);
-    await waitForNodes(runner, [...nodes.values()]);
+    await waitForNodes(runner, [...nodes.values()], undefined, false); // just settled
     return nodes;
   }
 
