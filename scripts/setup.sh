@@ -19,6 +19,8 @@ packages=(
   debootstrap mmdebstrap debian-archive-keyring arch-test zstd xz-utils tar
   # guest configuration and streams
   openssh-client openssl attr acl libcap2-bin dump
+  # verifying signed checksum files of downloaded images (gpgv), and test keys for it (gpg)
+  gpgv gnupg
   # the example provider (golden root trees)
   rsync
   # real Ganeti for the end-to-end suite, and the peers measured against

@@ -6,7 +6,14 @@
  * stays light: `verify` reads the parameter specs from the manifest, and the installer is loaded
  * only when an operation runs.
  */
-import { defineLinuxProvider, param, ROOT_FS_VALUES, SSH_KEY_PATTERN } from 'ganeti-os/sdk';
+import {
+  cloudUserdataParam,
+  defineLinuxProvider,
+  filesystemParam,
+  param,
+  rootPasswordParam,
+  sshKeyParam,
+} from 'ganeti-os/sdk';
 import { debootstrapLegacyMapping } from './legacy.js';
 import { debootstrapSchema } from './schema.js';
 
@@ -14,21 +21,11 @@ export default defineLinuxProvider({
   name: 'debootstrap',
   description: 'Debian guests bootstrapped with debootstrap or mmdebstrap',
   params: {
-    filesystem: param.string({
-      description: "root filesystem: ext2, ext3, ext4, xfs or btrfs (default: the variant's, ext4)",
-      pattern: new RegExp(`^(${ROOT_FS_VALUES.join('|')})$`),
-      patternText: `one of ${ROOT_FS_VALUES.join(', ')}`,
-    }),
-    'root-password': param.string({
-      description: 'root password for the guest (private; stored hashed, never logged)',
-      private: true,
-      maxLength: 512,
-    }),
-    'ssh-key': param.string({
-      description: "an ssh public key added to root's authorized_keys",
-      pattern: SSH_KEY_PATTERN,
-      patternText: 'an ssh public key (type base64 [comment])',
-    }),
+    filesystem: filesystemParam(
+      "root filesystem: ext2, ext3, ext4, xfs or btrfs (default: the variant's, ext4)",
+    ),
+    'root-password': rootPasswordParam,
+    'ssh-key': sshKeyParam,
     // Read by the stock hooks (hooks/README.md), which act only where they are installed.
     timezone: param.string({
       description: 'time zone of the guest, e.g. Europe/Berlin (stock hook timezone)',
@@ -52,14 +49,9 @@ export default defineLinuxProvider({
       patternText: 'a crypt(3) hash such as $6$salt$hash or $y$...',
       maxLength: 512,
     }),
-    'cloud-userdata': param.string({
-      description: 'cloud-init user data, text or base64:<data> (private; stock hook cloud-init-nocloud)',
-      private: true,
-      pattern: /^(base64:[A-Za-z0-9+/=\s]+|#[\s\S]*|Content-Type:[\s\S]*)$/,
-      patternText:
-        'cloud-init user data starting with #cloud-config, #! or another # header, or Content-Type: (MIME), or base64:<data>',
-      maxLength: 65536,
-    }),
+    'cloud-userdata': cloudUserdataParam(
+      'cloud-init user data, text or base64:<data> (private; stock hook cloud-init-nocloud)',
+    ),
     'dns-nameservers': param.list({
       description:
         'DNS servers for the guest, IPv4 or IPv6, space or comma separated (stock hook cloud-init-nocloud)',

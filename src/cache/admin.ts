@@ -1,22 +1,37 @@
 /**
  * Cache administration for the CLI (`cache list|prune|clear`, with --json): plain data in, plain
- * data out. Deletions take the entry's lock without waiting and skip entries in use.
+ * data out. Deletions take the entry's lock without waiting and skip entries in use. A cache
+ * directory holds bootstrap trees and, below images/, downloaded images (src/fetch/admin.ts).
  */
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isOsError } from '../runtime/errors.js';
+import { listImages, pruneImages, type ImageEntryStatus, type ImageListEntry } from '../fetch/admin.js';
 import type { Logger } from '../runtime/logger.js';
 import { sha256File } from './archive.js';
 import { ageDays, classifyFile, entryPaths, isExpired } from './entry.js';
-import { lockFile } from './lock.js';
+import { whenUnlocked } from './lock.js';
 import { removeTreeSafely } from './safe-remove.js';
 import { readSidecar } from './sidecar.js';
 
 export type CacheEntryStatus =
-  'ok' | 'expired' | 'no-sidecar' | 'no-tarball' | 'size-mismatch' | 'sha256-mismatch' | 'incomplete';
+  | 'ok'
+  | 'expired'
+  | 'no-sidecar'
+  | 'no-tarball'
+  | 'size-mismatch'
+  | 'sha256-mismatch'
+  | 'incomplete'
+  | ImageEntryStatus;
 
 export interface CacheListEntry {
+  /** A bootstrap tree (tarball) or a downloaded image. */
+  kind: 'tree' | 'image';
+  /** The tree's file stem, or the image's file name in its URL. */
   name: string;
+  /** Where an image was downloaded from (credentials masked); null for trees. */
+  url: string | null;
+  /** The tarball or the image file. */
+  path: string | null;
   tarball: string | null;
   key: string | null;
   suite: string | null;
@@ -87,7 +102,10 @@ export async function listCache(opts: ListOptions): Promise<CacheListEntry[]> {
       );
     const str = (k: string): string | null => (typeof sc?.inputs[k] === 'string' ? sc.inputs[k] : null);
     out.push({
+      kind: 'tree',
       name: stem,
+      url: null,
+      path: s.tarball ? p.tarball : null,
       tarball: s.tarball ? p.tarball : null,
       key: sc?.key ?? null,
       suite: str('suite'),
@@ -102,7 +120,29 @@ export async function listCache(opts: ListOptions): Promise<CacheListEntry[]> {
       leftovers: s.leftovers,
     });
   }
-  return out;
+  const images = await listImages({ dir: opts.dir, maxAgeDays: opts.maxAgeDays, verify: opts.verify, now });
+  return [...out, ...images.map(imageEntry)];
+}
+
+function imageEntry(e: ImageListEntry): CacheListEntry {
+  return {
+    kind: 'image',
+    name: e.name,
+    url: e.url,
+    path: e.path,
+    tarball: null,
+    key: e.checksum,
+    suite: null,
+    arch: null,
+    sizeBytes: e.sizeBytes,
+    createdAt: e.createdAt,
+    ageDays: e.ageDays,
+    status: e.status,
+    inputs: null,
+    images: [],
+    imageBytes: 0,
+    leftovers: e.leftovers,
+  };
 }
 
 export interface PruneOptions {
@@ -120,36 +160,35 @@ export interface PruneResult {
   busy: string[];
 }
 
-async function removeEntry(
+function removeEntry(
   dir: string,
   e: CacheListEntry,
   log: Logger,
   leftoversOnly = false,
 ): Promise<'removed' | 'busy'> {
   const p = entryPaths(dir, e.name);
-  let lock;
-  try {
-    lock = await lockFile(p.lock, { log, timeoutSec: 0 });
-  } catch (err) {
-    if (isOsError(err) && err.code === 'E_CACHE_LOCKED') return 'busy';
-    throw err;
-  }
-  try {
+  return whenUnlocked(p.lock, log, async () => {
     if (!leftoversOnly)
       for (const f of [p.sidecar, p.tarball, ...e.images.map((i) => join(dir, i))])
         await unlink(f).catch(() => undefined);
     for (const l of e.leftovers) await removeTreeSafely(join(dir, l));
-  } finally {
-    lock.release();
-  }
-  return 'removed';
+  });
 }
 
-/** Remove expired entries, broken entries and leftovers of killed builds. */
+function merge(a: PruneResult, b: PruneResult): PruneResult {
+  return {
+    removed: [...a.removed, ...b.removed],
+    kept: [...a.kept, ...b.kept],
+    busy: [...a.busy, ...b.busy],
+  };
+}
+
+/** Remove expired entries, broken entries and leftovers of killed builds and interrupted downloads. */
 export async function pruneCache(opts: PruneOptions): Promise<PruneResult> {
   const entries = await listCache({ dir: opts.dir, maxAgeDays: opts.olderThanDays, now: opts.now });
   const result: PruneResult = { removed: [], kept: [], busy: [] };
   for (const e of entries) {
+    if (e.kind === 'image') continue;
     const doomed = e.status !== 'ok' || e.leftovers.length > 0;
     if (!doomed) {
       result.kept.push(e.name);
@@ -168,16 +207,21 @@ export async function pruneCache(opts: PruneOptions): Promise<PruneResult> {
       result.removed.push({ name: e.name, reason: e.status, bytes: e.sizeBytes + e.imageBytes });
     }
   }
-  return result;
+  const now = opts.now?.();
+  return merge(
+    result,
+    await pruneImages({ dir: opts.dir, log: opts.log, olderThanDays: opts.olderThanDays, now }),
+  );
 }
 
 /** Remove every entry not in use. */
 export async function clearCache(opts: { dir: string; log: Logger }): Promise<PruneResult> {
   const result: PruneResult = { removed: [], kept: [], busy: [] };
   for (const e of await listCache({ dir: opts.dir })) {
+    if (e.kind === 'image') continue;
     const r = await removeEntry(opts.dir, e, opts.log);
     if (r === 'busy') result.busy.push(e.name);
     else result.removed.push({ name: e.name, reason: 'cleared', bytes: e.sizeBytes + e.imageBytes });
   }
-  return result;
+  return merge(result, await pruneImages({ dir: opts.dir, log: opts.log, olderThanDays: 'all' }));
 }

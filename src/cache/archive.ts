@@ -3,9 +3,6 @@
  * piped through zstd by the fd-handoff pipeline, so no byte passes through Node. Also the sha256
  * used to check a tarball before it is trusted.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { runPipeline } from '../process/pipeline.js';
 import type { Logger } from '../runtime/logger.js';
 import { tarCreateArgv, tarExtractArgv } from '../stream/tar.js';
@@ -58,8 +55,4 @@ export async function testTarball(tarball: string, opts: ArchiveOptions): Promis
   });
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  await pipeline(createReadStream(path), h);
-  return h.digest('hex');
-}
+export { sha256File } from '../fs/hash.js';

@@ -57,3 +57,27 @@ export async function lockFile(path: string, opts: LockOptions): Promise<CacheLo
     },
   };
 }
+
+/**
+ * Run `work` under the lock at `path` if it can be taken at once; 'busy' when another process holds
+ * it (a build, a download or a deploy using the entry). For removals by the cache commands.
+ */
+export async function whenUnlocked(
+  path: string,
+  log: Logger,
+  work: () => Promise<void>,
+): Promise<'removed' | 'busy'> {
+  let lock: CacheLock;
+  try {
+    lock = await lockFile(path, { log, timeoutSec: 0 });
+  } catch (err) {
+    if (isOsError(err) && err.code === 'E_CACHE_LOCKED') return 'busy';
+    throw err;
+  }
+  try {
+    await work();
+  } finally {
+    lock.release();
+  }
+  return 'removed';
+}

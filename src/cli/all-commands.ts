@@ -3,7 +3,9 @@ import { registerCommands } from './program.js';
 import { variantsCommands } from './commands/variants.js';
 import { cacheCommands } from './commands/cache.js';
 import { buildCommands } from './commands/build.js';
+import { imageCommands } from './commands/image.js';
 
 registerCommands(variantsCommands);
 registerCommands(cacheCommands);
 registerCommands(buildCommands);
+registerCommands(imageCommands);

@@ -12,7 +12,7 @@ export type CommandFactory = (ctx: CliContext) => CommandUnknownOpts[];
 
 const factories: CommandFactory[] = [installCommands];
 
-/** Other modules add their command groups here (variants, cache, build). */
+/** Other modules add their command groups here (variants, cache, build, image). */
 export function registerCommands(f: CommandFactory): void {
   factories.push(f);
 }

@@ -24,7 +24,7 @@ import { coerceValue, expectedOf, type Value, type VariantSchema } from './schem
 export interface LegacyVar {
   variable: string;
   key: string;
-  /** Turn the shell string into the raw value given to the schema (default: the string itself). */
+  /** Turn the shell string into the raw value given to the schema (default: the string itself); undefined: the value sets nothing. */
   convert?: (raw: string) => unknown;
   /**
    * What the variable means when the variant file sets it empty (the old scripts' `:=` defaults ran
@@ -206,7 +206,9 @@ export async function readLegacyConfig(
       if (m.whenEmpty && variantFile) add(m.whenEmpty.key, m.whenEmpty.value, shown, variantFile, m.variable);
       continue;
     }
-    add(m.key, m.convert ? m.convert(raw) : raw, shown, fileOf(m.variable, raw), m.variable);
+    const value = m.convert ? m.convert(raw) : raw;
+    if (value === undefined) continue; // the converter says this value sets nothing
+    add(m.key, value, shown, fileOf(m.variable, raw), m.variable);
   }
   if (variantFile) {
     for (const i of mapping.implied ?? []) {

@@ -2,6 +2,7 @@
 export { prepareDisk, type PrepareDiskOptions, type PreparedDisk } from './prepare.js';
 export { openDisk, type OpenDiskOptions, type OpenedDisk, type OpenedPartition } from './open.js';
 export { recoverDisk, type RecoverOptions } from './recover.js';
+export { claimDisk } from './claim.js';
 export { runInChroot, CHROOT_ENV, type Chroot } from './chroot.js';
 export { planLayout, partitionByRole, ROOT_FILESYSTEMS, PARTITION_STYLES } from './layout.js';
 export type {

@@ -23,6 +23,8 @@ export interface OpenDiskOptions extends DiskContextInput {
   readOnly?: boolean;
   partitionMapper?: MapperChoice;
   runtimeRoot?: string;
+  /** Called with the mapped partitions before any is mounted (growing a filesystem unmounted). */
+  beforeMount?: (partitions: readonly OpenedPartition[]) => Promise<void>;
 }
 
 export interface OpenedPartition {
@@ -91,6 +93,7 @@ export async function openDisk(o: OpenDiskOptions): Promise<OpenedDisk> {
       parts.push(toOpened(p.number, node, p.size, await probe(ctx.runner, node)));
     }
   }
+  await o.beforeMount?.(parts);
   const linux = parts.filter((p) => p.fstype && LINUX_FS.has(p.fstype));
   if (linux.length === 0)
     throw new OsError('E_DISK_NO_ROOT', `no Linux filesystem found on ${o.path}`, {

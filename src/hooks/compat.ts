@@ -11,6 +11,7 @@ CLEANUP=( )
 log_error() {
   echo "$@" >&2
 }
+debug() { if [ "\${IMAGE_DEBUG:-}" = 1 ] || [ "\${IMAGE_DEBUG:-}" = yes ]; then "$@"; fi; }
 cleanup() {
   if [ \${#CLEANUP[*]} -gt 0 ]; then
     LAST_ELEMENT=$((\${#CLEANUP[*]}-1))

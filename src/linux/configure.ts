@@ -6,7 +6,7 @@
  */
 import { bootConsole } from '../boot/console.js';
 import { installBootloader, type BootDisk } from '../boot/install.js';
-import type { Chroot, PreparedDisk } from '../disk/index.js';
+import type { Chroot, FstabEntry, PreparedDisk } from '../disk/index.js';
 import { enterChroot } from '../guest/chroot.js';
 import { consoleDevice } from '../guest/console.js';
 import { runsStep, type GuestPolicy } from '../guest/family.js';
@@ -28,13 +28,31 @@ import type { CreateContext } from '../sdk/types.js';
 import { hookRunner } from './hooks.js';
 import type { BootPolicy, LinuxConfig } from './installer.js';
 
+/** The mounted guest as the shared pass sees it, however disk 0 was written. */
+export interface GuestDisk {
+  /** The mounted guest root. */
+  target: string;
+  /** The whole disk (a loop device for a file disk). */
+  device: string;
+  rootDevice?: string;
+  /** The guest's fstab entries; none: the guest's own fstab is kept. */
+  fstab: readonly FstabEntry[];
+}
+
+export function guestDiskOf(p: PreparedDisk): GuestDisk {
+  const root = p.partitions.find((x) => x.role === 'root');
+  return { target: p.target, device: p.device, ...(root ? { rootDevice: root.device } : {}), fstab: p.fstab };
+}
+
 export interface Populated {
   os: string;
   cfg: LinuxConfig;
   policy: GuestPolicy;
   boot: BootPolicy;
   hookVars: Record<string, string>;
-  prepared: PreparedDisk;
+  disk: GuestDisk;
+  /** The disk as prepareDisk made it: the shared GRUB step needs its layout (`boot: 'grub'`). */
+  prepared?: PreparedDisk;
   hashedPassword: string | undefined;
   savedKeys: readonly SavedKey[];
   hostKeys: Promise<SshHostKeyPair[] | undefined>;
@@ -70,6 +88,17 @@ export async function installGrub(
   });
 }
 
+/**
+ * `keep` (an image's own root password; a value of the image provider's schema, not of the shared
+ * GUEST_KEYS) without a password parameter: /etc/shadow is left alone.
+ */
+function keepsRootPassword(
+  setting: LinuxConfig['settings']['guest']['rootPassword'],
+  hashed: string | undefined,
+): boolean {
+  return (setting as string) === 'keep' && hashed === undefined;
+}
+
 function rootPassword(
   setting: LinuxConfig['settings']['guest']['rootPassword'],
   hashed: string | undefined,
@@ -81,7 +110,7 @@ function rootPassword(
 
 export async function configureGuest(ctx: CreateContext<unknown>, o: Populated): Promise<void> {
   const { instance, log, runner, cleanup: stack } = ctx;
-  const { prepared, policy, cfg } = o;
+  const { disk, policy, cfg } = o;
   const g = cfg.settings.guest;
   const family = policy.family;
   // /proc, /sys, /dev (and policy-rc.d for families that want it) only when something runs there.
@@ -89,7 +118,7 @@ export async function configureGuest(ctx: CreateContext<unknown>, o: Populated):
   const inGuest = async (): Promise<Chroot> => {
     await o.grubStarted;
     return (chroot ??= enterChroot({
-      target: prepared.target,
+      target: disk.target,
       runner,
       cleanupRunner: ctx.cleanupRunner,
       stack,
@@ -98,14 +127,17 @@ export async function configureGuest(ctx: CreateContext<unknown>, o: Populated):
       policyRcD: family.chroot.policyRcD,
     }));
   };
-  const root = prepared.partitions.find((p) => p.role === 'root');
   const runPhase = await hookRunner({
     os: o.os,
     env: ctx.env,
     paths: ctx.paths,
     cfg,
     extra: o.hookVars,
-    disk: { target: prepared.target, device: prepared.device, ...(root ? { rootDevice: root.device } : {}) },
+    disk: {
+      target: disk.target,
+      device: disk.device,
+      ...(disk.rootDevice ? { rootDevice: disk.rootDevice } : {}),
+    },
     log,
     stack,
     signal: ctx.signal,
@@ -113,13 +145,13 @@ export async function configureGuest(ctx: CreateContext<unknown>, o: Populated):
   });
   await runPhase('post-populate');
 
-  const facts = await detectGuest(prepared.target, family);
+  const facts = await detectGuest(disk.target, family);
   const serial = consoleDevice(cfg.settings.boot.serialConsole, instance);
   const entries = planGuestConfig({
     info: instance,
     facts: g.network === 'ifupdown' || g.network === 'networkd' ? { ...facts, network: g.network } : facts,
     machineId: newMachineId(),
-    fstab: prepared.fstab,
+    ...(disk.fstab.length > 0 ? { fstab: disk.fstab } : {}),
     familyEntries: family.plan?.() ?? [],
     ...(policy.skip ? { skip: policy.skip } : {}),
     serialConsole: serial ?? false,
@@ -130,16 +162,21 @@ export async function configureGuest(ctx: CreateContext<unknown>, o: Populated):
     hostnameStyle: g.hostnameFqdn ? 'fqdn' : 'short',
     network: g.network !== 'none',
   });
-  await writeGuestFiles(prepared.target, entries);
+  await writeGuestFiles(
+    disk.target,
+    keepsRootPassword(g.rootPassword, o.hashedPassword)
+      ? entries.filter((e) => e.path !== '/etc/shadow')
+      : entries,
+  );
   if (facts.sshd && runsStep(policy, 'ssh-host-keys')) {
     const keys = await o.hostKeys;
     await generateSshHostKeys({
       runner,
-      target: prepared.target,
+      target: disk.target,
       name: instance.name,
       ...(keys ? { keys } : {}),
     });
-    if (o.savedKeys.length > 0) await restoreHostKeys(prepared.target, o.savedKeys, log);
+    if (o.savedKeys.length > 0) await restoreHostKeys(disk.target, o.savedKeys, log);
   }
   if (runsStep(policy, 'locale')) {
     for (const c of family.commands?.({ locale: g.locale }) ?? [])
@@ -147,7 +184,8 @@ export async function configureGuest(ctx: CreateContext<unknown>, o: Populated):
   }
   await runPhase('post-config');
 
-  if (o.boot === 'grub') await installGrub({ runner, log, stack }, prepared, serial, o.grubStarted);
+  if (o.boot === 'grub' && o.prepared)
+    await installGrub({ runner, log, stack }, o.prepared, serial, o.grubStarted);
   await o.grubStarted;
   await runPhase('pre-unmount');
   if (chroot) await (await chroot).release();

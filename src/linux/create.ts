@@ -3,20 +3,29 @@
  * variant's layout while the provider's population starts (a cache check, a download), the root
  * is filled, then the shared pass configures the guest and installs the bootloader. On reinstall
  * the old system's ssh host keys are read first and kept. Every acquisition is on the cleanup
- * stack, which unwinds after return, on error and on signals.
+ * stack, which unwinds after return, on error and on signals. A provider's whole-disk image (raw,
+ * qcow2) replaces partitioning and filling: disk-image.ts writes, grows and opens it instead.
  */
 import { startBiosGrub } from '../boot/install.js';
 import { prefetchGrubFiles } from '../boot/prefetch.js';
 import { prepareDisk, type PreparedDisk } from '../disk/index.js';
 import { hashPassword, makeSshHostKeys, readOldHostKeys, type SavedKey } from '../guest/index.js';
 import type { CreateContext } from '../sdk/types.js';
-import { bootDiskOf, configureGuest } from './configure.js';
+import { bootDiskOf, configureGuest, guestDiskOf } from './configure.js';
 import { diskZero, layoutOf } from './disk.js';
-import type { LinuxInstaller } from './installer.js';
+import { createFromDiskImage } from './disk-image.js';
+import type { LinuxInstaller, PopulateInput } from './installer.js';
 
 export async function createLinux<P>(ctx: CreateContext<P>, installer: LinuxInstaller<P>): Promise<void> {
   const { instance, log, runner, cleanup: stack, paths, signal } = ctx;
-  const cfg = await installer.configure({ paths, variant: ctx.variant, params: ctx.params, runner, log });
+  const cfg = await installer.configure({
+    paths,
+    variant: ctx.variant,
+    params: ctx.params,
+    runner,
+    log,
+    instance,
+  });
   const disk = diskZero(ctx);
   const boot = installer.boot(cfg);
   if (boot === 'grub') prefetchGrubFiles().catch(() => 0); // warms the page cache for grub-install; best effort
@@ -31,14 +40,15 @@ export async function createLinux<P>(ctx: CreateContext<P>, installer: LinuxInst
   if (ctx.reinstall)
     savedKeys = await readOldHostKeys({ ...disk, runner, cleanupRunner: ctx.cleanupRunner, log, stack });
 
-  const population = installer.begin(cfg, {
-    paths,
-    runner,
-    cleanupRunner: ctx.cleanupRunner,
-    log,
-    stack,
-    signal,
-  });
+  const run: PopulateInput = { paths, runner, cleanupRunner: ctx.cleanupRunner, log, stack, signal };
+  const whole = await installer.wholeDisk?.(cfg, run);
+  if (whole) {
+    await createFromDiskImage(ctx, installer, cfg, whole, { hashedPassword: hashed, savedKeys });
+    log.info(`${instance.name} installed`);
+    return;
+  }
+  const guestInfo = installer.guestInstance ? await installer.guestInstance(cfg, instance) : instance;
+  const population = installer.begin(cfg, run);
   const hostKeys = population.sshServer ? makeSshHostKeys(runner, instance.name) : Promise.resolve(undefined);
   hostKeys.catch(() => undefined); // awaited below; not unhandled meanwhile
   const prepareP = prepareDisk({
@@ -65,12 +75,20 @@ export async function createLinux<P>(ctx: CreateContext<P>, installer: LinuxInst
   grubStarted?.catch(() => undefined); // awaited below
   try {
     log.info(await population.fill(prepared));
-    await configureGuest(ctx, {
+    const guestDisk = guestDiskOf(prepared);
+    const bootPart = prepared.partitions.find((p) => p.role === 'boot');
+    await configureGuest(guestInfo === instance ? ctx : { ...ctx, instance: guestInfo }, {
       os: installer.os,
       cfg,
       policy: installer.guest(cfg),
       boot,
-      hookVars: installer.hookVars?.(cfg) ?? {},
+      hookVars:
+        installer.hookVars?.(cfg, {
+          device: guestDisk.device,
+          ...(guestDisk.rootDevice ? { rootDevice: guestDisk.rootDevice } : {}),
+          ...(bootPart ? { bootDevice: bootPart.device } : {}),
+        }) ?? {},
+      disk: guestDisk,
       prepared,
       hashedPassword: hashed,
       savedKeys,

@@ -10,24 +10,27 @@ import { isOsError } from '../runtime/errors.js';
 import { deviceSize, exportRaw, exportTree, writeHeader } from '../stream/index.js';
 import { diskTarget } from './disk.js';
 
-export async function exportLinux(ctx: ExportContext<unknown>, os: string): Promise<void> {
+/** `raw`: the disk's bytes whatever it holds (an opaque guest, such as the image provider's nomount). */
+export async function exportLinux(ctx: ExportContext<unknown>, os: string, raw = false): Promise<void> {
   const { target, log, runner, cleanup: stack, signal } = ctx;
   const disk = diskTarget(target.device, ctx.instance.disks[target.index]);
   const sizeBytes = Number(deviceSize(target.device));
   let opened: OpenedDisk | undefined;
-  try {
-    opened = await openDisk({
-      ...disk,
-      readOnly: true,
-      runner,
-      cleanupRunner: ctx.cleanupRunner,
-      log,
-      stack,
-    });
-  } catch (e) {
-    if (!isOsError(e) || e.code !== 'E_DISK_NO_ROOT') throw e;
-    log.info(`disk ${target.index}: ${e.message}; exporting its raw bytes`);
-  }
+  if (raw) log.info(`disk ${target.index}: an opaque guest; exporting its raw bytes`);
+  else
+    try {
+      opened = await openDisk({
+        ...disk,
+        readOnly: true,
+        runner,
+        cleanupRunner: ctx.cleanupRunner,
+        log,
+        stack,
+      });
+    } catch (e) {
+      if (!isOsError(e) || e.code !== 'E_DISK_NO_ROOT') throw e;
+      log.info(`disk ${target.index}: ${e.message}; exporting its raw bytes`);
+    }
   if (!opened) {
     writeHeader(ctx.out, { kind: 'raw', index: target.index, sizeBytes, os });
     await exportRaw(target.device, () => undefined, signal, log);

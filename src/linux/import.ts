@@ -64,7 +64,14 @@ export async function importLinux<P>(ctx: ImportContext<P>, installer: LinuxInst
   }
   const cfg =
     target.index === 0
-      ? await installer.configure({ paths: ctx.paths, variant: ctx.variant, params: ctx.params, runner, log })
+      ? await installer.configure({
+          paths: ctx.paths,
+          variant: ctx.variant,
+          params: ctx.params,
+          runner,
+          log,
+          instance,
+        })
       : undefined;
   const header = start.format === 'ganeti-os' ? start.header : undefined;
   // A dump carries no filesystem type worth keeping (restore writes files into any): the variant's.
@@ -114,7 +121,8 @@ export async function importLinux<P>(ctx: ImportContext<P>, installer: LinuxInst
   }
   // The imported instance has its own NICs (new MACs): its network files follow them.
   if (runsStep(policy, 'network')) {
-    await refreshNetwork(prepared.target, instance, cfg.settings.guest.network, (t) =>
+    const info = installer.guestInstance ? await installer.guestInstance(cfg, instance) : instance;
+    await refreshNetwork(prepared.target, info, cfg.settings.guest.network, (t) =>
       detectGuest(t, policy.family),
     );
   }

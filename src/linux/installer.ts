@@ -6,6 +6,7 @@
  */
 import type { ResolvedVariant } from '../config/resolve.js';
 import type { FsImage, PreparedDisk } from '../disk/index.js';
+import type { InstanceInfo } from '../ganeti/types.js';
 import type { GuestPolicy } from '../guest/family.js';
 import type { Runner } from '../process/types.js';
 import type { CleanupStack } from '../runtime/cleanup.js';
@@ -32,6 +33,8 @@ export interface ConfigureInput<P> {
   params: P;
   runner: Runner;
   log: Logger;
+  /** The instance, for create and import (a layout sized from its memory, ...); absent for export and warm. */
+  instance?: InstanceInfo;
 }
 
 /** What populating needs from the run: everything it acquires goes on `stack`. */
@@ -66,6 +69,27 @@ export interface Population {
 
 export type BootPolicy = 'grub' | 'self' | 'none';
 
+/**
+ * A whole-disk image (raw, qcow2) the provider writes onto disk 0 in place of the partition, format
+ * and fill steps (src/linux/disk-image.ts runs it).
+ */
+export interface WholeDisk {
+  /** What is written, for the log (`debian-12.qcow2 (qcow2)`). */
+  describe: string;
+  /** Write the image onto `path` (disk 0: a block device or a file, never truncated); returns a line for the log. */
+  write(path: string): Promise<string>;
+  /** An opaque guest (Windows, ...): only the bytes are written; nothing is grown, mounted or configured. */
+  opaque: boolean;
+}
+
+/** Disk 0's devices while the guest is configured, for the hooks of providers that name them. */
+export interface HookDevices {
+  /** The whole disk (a loop device for a file disk). */
+  device: string;
+  rootDevice?: string;
+  bootDevice?: string;
+}
+
 export interface LinuxInstaller<P = Record<string, unknown>, C extends LinuxConfig = LinuxConfig> {
   /** The OS name (directory of Ganeti's search path). */
   os: string;
@@ -80,8 +104,20 @@ export interface LinuxInstaller<P = Record<string, unknown>, C extends LinuxConf
    * its own bootloader; `none`: nothing boots from the disk by itself.
    */
   boot(cfg: C): BootPolicy;
+  /**
+   * Before anything is written: a whole-disk image to write onto disk 0 instead of the tree path
+   * (partition, format, `begin`/`fill`); undefined for a tree.
+   */
+  wholeDisk?(cfg: C, run: PopulateInput): Promise<WholeDisk | undefined>;
+  /**
+   * The instance as the guest configuration sees it, when the provider's own files add to what
+   * Ganeti gives (instance-image's static addresses from networks/instances/<name>).
+   */
+  guestInstance?(cfg: C, instance: InstanceInfo): Promise<InstanceInfo>;
   /** Variables the provider's hooks expect besides the shared ones (instance-debootstrap's SUITE, ...). */
-  hookVars?(cfg: C): Record<string, string>;
+  hookVars?(cfg: C, devices: HookDevices): Record<string, string>;
+  /** export streams the disks' raw bytes, whatever they hold (an opaque guest). */
+  rawExport?(cfg: C): boolean;
   /** Check an imported disk 0 holds a tree of this provider; throw OsError otherwise. */
   verifyTree?(target: string, cfg: C): Promise<void>;
   /** Replace the shared rename (a guest whose configuration names the instance elsewhere). */

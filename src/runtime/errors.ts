@@ -97,6 +97,34 @@ export type BootErrorCode =
   | 'E_BUILD_CONVERT'
   | 'E_OUTPUT_EXISTS';
 
+/** Images for the image provider: formats, headers, writing them to a disk, growing (src/image/). */
+export type ImageErrorCode =
+  | 'E_IMAGE'
+  | 'E_IMAGE_CORRUPT'
+  | 'E_IMAGE_FORMAT'
+  | 'E_IMAGE_GROW'
+  | 'E_IMAGE_MISSING'
+  | 'E_IMAGE_NAME'
+  | 'E_IMAGE_QCOW2'
+  | 'E_IMAGE_TOO_LARGE'
+  | 'E_IMAGE_UNSAFE'
+  | 'E_IMAGE_WRITE';
+
+/** Downloading images and verifying checksums and signatures (src/fetch/). */
+export type FetchErrorCode =
+  | 'E_FETCH'
+  | 'E_FETCH_CHECKSUM'
+  | 'E_FETCH_HTML'
+  | 'E_FETCH_HTTP'
+  | 'E_FETCH_NO_CHECKSUM'
+  | 'E_FETCH_SIGNATURE'
+  | 'E_FETCH_SIZE'
+  | 'E_FETCH_SUMS'
+  | 'E_FETCH_URL';
+
+/** Capturing an image from an instance disk (src/capture/). */
+export type CaptureErrorCode = 'E_CAPTURE' | 'E_CAPTURE_FORMAT' | 'E_CAPTURE_IN_USE' | 'E_CAPTURE_SUMS';
+
 /** Admin hooks (src/hooks/). */
 export type HookErrorCode = 'E_HOOK_FAILED' | 'E_HOOK_MISSING' | 'E_HOOK_NOT_EXECUTABLE' | 'E_HOOK_TIMEOUT';
 
@@ -153,6 +181,9 @@ export type BuiltinErrorCode =
   | ProcessErrorCode
   | OsApiErrorCode
   | InstallErrorCode
+  | ImageErrorCode
+  | FetchErrorCode
+  | CaptureErrorCode
   | 'E_INTERNAL';
 
 export type ErrorCode = BuiltinErrorCode | CustomErrorCode;

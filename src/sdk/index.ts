@@ -19,8 +19,11 @@ export type {
 } from './types.js';
 export { defineLinuxProvider, type LinuxProviderSpec } from './linux-provider.js';
 export { param } from './params.js';
+export { cloudUserdataParam, filesystemParam, rootPasswordParam, sshKeyParam } from './linux-params.js';
 export type { ParamDecl, ParamDecls, ParamValues } from './params.js';
 export { OsError, isOsError } from '../runtime/errors.js';
+/** A URL with its credentials replaced, for logs. */
+export { redactUrl } from '../fetch/url.js';
 export { Logger } from '../runtime/logger.js';
 export { CleanupStack } from '../runtime/cleanup.js';
 export type { Runner, RunOptions, RunResult } from '../process/types.js';

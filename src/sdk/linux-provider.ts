@@ -54,8 +54,12 @@ export function defineLinuxProvider<P extends ParamDecls>(spec: LinuxProviderSpe
       await p.createLinux(ctx, installer);
     },
     async export(ctx) {
-      const p = await pipeline();
-      await p.exportLinux(ctx, spec.name);
+      const [p, installer] = await both();
+      const { paths, variant, params, runner, log } = ctx;
+      const raw = installer.rawExport
+        ? installer.rawExport(await installer.configure({ paths, variant, params, runner, log }))
+        : false;
+      await p.exportLinux(ctx, spec.name, raw);
     },
     async import(ctx) {
       const [p, installer] = await both();

@@ -11,6 +11,8 @@ export type {
   PopulateInput,
   Population,
   BootPolicy,
+  WholeDisk,
+  HookDevices,
 } from '../linux/installer.js';
 export {
   cachedTreePopulation,
@@ -57,8 +59,22 @@ export {
   readStreamStart,
   restoreDump,
   writeHeader,
+  tarExtractArgv,
   type StreamHeader,
   type StreamStart,
 } from '../stream/index.js';
 export { ExecRunner } from '../process/runner.js';
 export { runPipeline } from '../process/pipeline.js';
+export {
+  detectImage,
+  writeDiskImage,
+  growPartitionTable,
+  growFilesystem,
+  decompressArgv,
+  fetchImage,
+  type DetectedImage,
+  type ImageFormat,
+  type Compression,
+  type ImageSource,
+} from '../linux/image-deps.js';
+export { readRegularNoFollow } from '../fs/nofollow.js';

@@ -1,5 +1,6 @@
 import { Command, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { buildImage } from '../../image-build/build.js';
+import { COMPRESSIONS } from '../../capture/plan.js';
+import { BUILD_FORMATS, buildImage } from '../../image-build/build.js';
 import { DEFAULTS } from '../../ganeti/defaults.js';
 import { splitOsName } from '../../ganeti/names.js';
 import type { CliContext } from '../context.js';
@@ -14,7 +15,17 @@ export function buildCommands(ctx: CliContext): CommandUnknownOpts[] {
     .argument('<os+variant>', 'e.g. debootstrap+bookworm')
     .requiredOption('-o, --output <file>', 'image file to write')
     .option('--size <size>', 'disk size', '3G')
-    .addOption(new Option('--format <format>', 'image format').choices(['raw', 'qcow2'] as const))
+    .addOption(
+      new Option('--format <format>', 'image format (default: from the output name, else raw)').choices(
+        BUILD_FORMATS,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--compress <method>',
+        'compression (default: from the output name; tarball zstd, others none)',
+      ).choices(COMPRESSIONS),
+    )
     .option('--name <host>', 'instance (host) name')
     .option('-O, --os-parameters <key=value...>', 'OS parameters, as with gnt-instance add -O')
     .option('--boot-test', 'boot the image in qemu until the login prompt', false)
@@ -37,6 +48,7 @@ export function buildCommands(ctx: CliContext): CommandUnknownOpts[] {
         output: o.output,
         size: o.size,
         ...(o.format ? { format: o.format } : {}),
+        ...(o.compress ? { compress: o.compress } : {}),
         ...(o.name ? { name: o.name } : {}),
         params: o.osParameters ?? [],
         bootTest: o.bootTest,
@@ -50,7 +62,7 @@ export function buildCommands(ctx: CliContext): CommandUnknownOpts[] {
       ctx.out(
         o.json
           ? JSON.stringify(r, null, 2)
-          : `${r.output}: ${r.format}, ${r.sizeMiB} MiB, built in ${r.seconds.toFixed(0)} s${r.bootTest ? `, booted to login in ${r.bootTest.seconds.toFixed(0)} s` : ''}`,
+          : `${r.output}: ${r.format}${r.compress === 'none' ? '' : ` (${r.compress})`}, ${r.sizeMiB} MiB, built in ${r.seconds.toFixed(0)} s${r.bootTest ? `, booted to login in ${r.bootTest.seconds.toFixed(0)} s` : ''}`,
       );
     });
   return [cmd];

@@ -15,7 +15,7 @@ function mib(n: number): string {
 }
 
 export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
-  const cmd = new Command('cache').description('manage the bootstrap caches');
+  const cmd = new Command('cache').description('manage the bootstrap caches and downloaded images');
   const dirsOf = (os: string | undefined, osDir: string): { os: string; dir: string }[] =>
     (os ? [checkOsName(ctx, os, osDir)] : knownOsNames(ctx, osDir)).map((name) => ({
       os: name,
@@ -54,8 +54,13 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
       if (o.json) return ctx.out(JSON.stringify(all, null, 2));
       if (all.length === 0) return ctx.out('no cache entries');
       for (const e of all) {
+        const age = `${e.ageDays === null ? '?' : e.ageDays.toFixed(1)} days`;
+        if (e.kind === 'image') {
+          ctx.out(`${e.os}\timage ${e.name}\t${e.status}\t${mib(e.sizeBytes)}\t${age}\t${e.url ?? ''}`);
+          continue;
+        }
         ctx.out(
-          `${e.os}\t${e.name}\t${e.status}\t${mib(e.sizeBytes)}${e.images.length > 0 ? ` + ${mib(e.imageBytes)} image` : ''}\t${e.ageDays === null ? '?' : e.ageDays.toFixed(1)} days\t${e.tarball ?? ''}`,
+          `${e.os}\t${e.name}\t${e.status}\t${mib(e.sizeBytes)}${e.images.length > 0 ? ` + ${mib(e.imageBytes)} image` : ''}\t${age}\t${e.tarball ?? ''}`,
         );
       }
     });
@@ -98,7 +103,10 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
       }
     });
 
-  perOsCommand('prune', 'remove expired and broken entries and leftovers of killed builds')
+  perOsCommand(
+    'prune',
+    'remove expired and broken entries, images unused for a while, and leftovers of killed builds and downloads',
+  )
     .option(
       '--older-than <days>',
       "remove entries older than this many days ('never': only broken ones)",
@@ -113,7 +121,7 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
       await eachCache(os, o, (dir) => pruneCache({ dir, log: ctx.log, olderThanDays: days }));
     });
 
-  perOsCommand('clear', 'remove every cache entry').action(async (os, o) => {
+  perOsCommand('clear', 'remove every cache entry and downloaded image').action(async (os, o) => {
     await eachCache(os, o, (dir) => clearCache({ dir, log: ctx.log }));
   });
   return [cmd];

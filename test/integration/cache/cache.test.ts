@@ -4,6 +4,7 @@
  * surviving a round trip, corruption and expiry handling, and the admin API.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmod,
   chown,
@@ -32,6 +33,7 @@ import {
   removeTreeSafely,
   withCacheEntry,
 } from '../../../src/cache/index.js';
+import { writeImageSidecar } from '../../../src/fetch/entry.js';
 import { isOsError } from '../../../src/runtime/errors.js';
 import { Logger, MemorySink } from '../../../src/runtime/logger.js';
 
@@ -359,5 +361,93 @@ describe('cache administration', () => {
       held.release();
     }
     execFileSync('flock', ['-n', join(dir, 'x.lock'), 'true']);
+  });
+});
+
+describe('cache administration of downloaded images', () => {
+  const day = 86_400_000;
+
+  /** An image entry as fetchImage stores it, used last `idle` days ago. */
+  async function storeImage(name: string, content: string, idle = 0): Promise<string> {
+    const sum = createHash('sha256').update(content).digest('hex');
+    const images = join(dir, 'images');
+    await mkdir(images, { recursive: true });
+    const file = join(images, `sha256-${sum}.image`);
+    await writeFile(file, content);
+    const st = await stat(file);
+    await writeImageSidecar(join(images, `sha256-${sum}.json`), {
+      format: 1,
+      kind: 'image',
+      name,
+      url: `https://images.example.org/${name}`,
+      algo: 'sha256',
+      checksum: sum,
+      sha256: sum,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      createdAt: new Date(Date.now() - (idle + 1) * day).toISOString(),
+      usedAt: new Date(Date.now() - idle * day).toISOString(),
+    });
+    return `sha256-${sum}`;
+  }
+
+  it('lists images with their name, URL, size and age next to the trees', async () => {
+    await withCacheEntry(key, counting().build, { dir, inputs, log });
+    const stem = await storeImage('debian-12.qcow2', 'qcow2 bytes');
+    const list = await listCache({ dir });
+    expect(list.map((e) => [e.kind, e.name])).toEqual([
+      ['tree', `bookworm-amd64-${key.slice(0, 16)}`],
+      ['image', 'debian-12.qcow2'],
+    ]);
+    expect(list[1]).toMatchObject({
+      url: 'https://images.example.org/debian-12.qcow2',
+      path: join(dir, 'images', `${stem}.image`),
+      key: `sha256:${stem.slice(7)}`,
+      sizeBytes: 11,
+      ageDays: 1,
+      status: 'ok',
+      leftovers: [],
+    });
+    expect(JSON.parse(JSON.stringify(list))).toEqual(list);
+    // --verify rehashes: a changed byte (same size) is found.
+    await writeFile(join(dir, 'images', `${stem}.image`), 'QCOW2 bytes');
+    expect((await listCache({ dir, verify: true }))[1]!.status).toBe('sha-mismatch');
+  });
+
+  it('prunes images unused for too long, broken ones and interrupted downloads, not those in use', async () => {
+    const fresh = await storeImage('fresh.raw', 'fresh');
+    await storeImage('old.raw', 'old', 30);
+    const broken = await storeImage('broken.raw', 'broken');
+    await truncate(join(dir, 'images', `${broken}.image`), 2);
+    const interrupted = `sha256-${'a'.repeat(64)}`;
+    await writeFile(join(dir, 'images', `.${interrupted}.partial`), 'half');
+    await writeFile(join(dir, 'images', `.${fresh}.partial`), 'stale leftover');
+    const busy = await storeImage('busy.raw', 'busy', 30);
+    const held = await lockFile(join(dir, 'images', `${busy}.lock`), { log });
+    try {
+      const r = await pruneCache({ dir, log, olderThanDays: 14 });
+      expect(r.removed.map((x) => [x.name, x.reason]).sort()).toEqual([
+        ['broken.raw', 'size-mismatch'],
+        ['old.raw', 'expired'],
+        [interrupted, 'incomplete'],
+      ]);
+      expect(r.kept).toEqual(['fresh.raw']);
+      expect(r.busy).toEqual(['busy.raw']);
+    } finally {
+      held.release();
+    }
+    const left = (await readdir(join(dir, 'images'))).filter((n) => !n.endsWith('.lock')).sort();
+    expect(left).toEqual([`${busy}.image`, `${busy}.json`, `${fresh}.image`, `${fresh}.json`]);
+  });
+
+  it('clears every image not in use', async () => {
+    await storeImage('a.raw', 'a');
+    await storeImage('b.raw', 'b');
+    const r = await clearCache({ dir, log });
+    expect(r.removed.map((x) => [x.name, x.reason]).sort()).toEqual([
+      ['a.raw', 'cleared'],
+      ['b.raw', 'cleared'],
+    ]);
+    expect(await listCache({ dir })).toEqual([]);
   });
 });
