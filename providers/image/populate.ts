@@ -6,6 +6,7 @@
  * (a private TMPDIR per restore). Disk images go through the image layer's writer.
  */
 import {
+  createProgress,
   decompressArgv,
   restoreDump,
   runPipeline,
@@ -80,13 +81,28 @@ export function writeWholeDisk(image: DetectedImage, opaque: boolean, run: Run):
     describe: what,
     opaque,
     async write(path) {
-      const r = await writeDiskImage({
-        image,
-        device: path,
-        runner: run.runner,
+      // A live line on a terminal, a line at least every 10 s in Ganeti's log.
+      const progress = createProgress({
+        phase: `write ${basename(image.path)}`,
+        total: image.virtualSize,
         log: run.log,
-        signal: run.signal,
+        tty: process.stderr.isTTY,
       });
+      let r;
+      try {
+        r = await writeDiskImage({
+          image,
+          device: path,
+          runner: run.runner,
+          log: run.log,
+          signal: run.signal,
+          onProgress: (done) => progress.update(done),
+        });
+      } catch (e) {
+        progress.stop();
+        throw e;
+      }
+      progress.finish();
       return `wrote ${what} onto ${path}: ${r.bytes} bytes`;
     },
   };

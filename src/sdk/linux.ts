@@ -78,3 +78,4 @@ export {
   type ImageSource,
 } from '../linux/image-deps.js';
 export { readRegularNoFollow } from '../fs/nofollow.js';
+export { createProgress, type Progress } from '../progress/index.js';
