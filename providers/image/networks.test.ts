@@ -84,5 +84,33 @@ describe("instance-image's network files", () => {
     expect(out.nics[0]).toMatchObject({ ip: '192.0.2.10', network: { subnet: '192.0.2.0/24', tags: [] } });
     expect(out.nics[0]!.network!.gateway).toBeUndefined();
     expect(out.nics[1]).toBe(info.nics[1]);
+    expect(out.nics[0]!.network!.dns).toBeUndefined();
+  });
+
+  it("carries the subnet's DNS settings on the first NIC's network", () => {
+    const info = {
+      name: 'web1',
+      nics: [{ index: 0, mac: 'aa:00:00:00:00:01', uuid: 'u0', mode: 'bridged' }],
+    } as unknown as InstanceInfo;
+    const out = withStaticAddress(info, {
+      address: '192.0.2.10',
+      subnet: '192.0.2.0/24',
+      dnsServers: ['192.0.2.53', '192.0.2.54'],
+      dnsSearch: ['example.org'],
+      dnsDomain: 'example.org',
+    });
+    expect(out.nics[0]!.network!.dns).toEqual({
+      servers: ['192.0.2.53', '192.0.2.54'],
+      search: ['example.org'],
+      domain: 'example.org',
+    });
+    const onlyDomain = withStaticAddress(info, {
+      address: '192.0.2.10',
+      subnet: '192.0.2.0/24',
+      dnsServers: [],
+      dnsSearch: [],
+      dnsDomain: 'example.org',
+    });
+    expect(onlyDomain.nics[0]!.network!.dns).toEqual({ servers: [], search: [], domain: 'example.org' });
   });
 });

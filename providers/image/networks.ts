@@ -2,8 +2,9 @@
  * instance-image's static addresses (pure): `networks/instances/<instance name>` holds ADDRESS and
  * SUBNET (a name), `networks/subnets/<name>` holds NETMASK, GATEWAY and the DNS_* settings. Its
  * hook sourced them as shell; here they are read as `NAME=value` lines (quotes allowed, `export`
- * and comments ignored) and never run. The address goes to the first NIC, where the shared network
- * configuration makes a static stanza of it (every other NIC keeps what Ganeti gives it).
+ * and comments ignored) and never run. The address and the DNS settings go to the first NIC, where
+ * the shared network configuration makes a static stanza of them and writes /etc/resolv.conf (every
+ * other NIC keeps what Ganeti gives it).
  */
 import { isIPv4 } from 'node:net';
 import { OsError, type InstanceInfo, type NetworkInfo } from 'ganeti-os/sdk';
@@ -126,6 +127,10 @@ function withoutGateway(n: NetworkInfo | undefined): NetworkInfo {
 export function withStaticAddress(info: InstanceInfo, a: StaticAddress): InstanceInfo {
   const [first, ...rest] = info.nics;
   if (!first) return info;
+  const dns: NetworkInfo['dns'] =
+    a.dnsServers.length > 0 || a.dnsSearch.length > 0 || a.dnsDomain
+      ? { servers: a.dnsServers, search: a.dnsSearch, ...(a.dnsDomain ? { domain: a.dnsDomain } : {}) }
+      : undefined;
   return {
     ...info,
     nics: [
@@ -136,6 +141,7 @@ export function withStaticAddress(info: InstanceInfo, a: StaticAddress): Instanc
           ...withoutGateway(first.network),
           subnet: a.subnet,
           ...(a.gateway ? { gateway: a.gateway } : {}),
+          ...(dns ? { dns } : {}),
         },
       },
       ...rest,

@@ -30,6 +30,15 @@ export interface NetworkInfo {
   subnet6?: string;
   gateway6?: string;
   macPrefix?: string;
+  /** Not from Ganeti: the DNS a provider's own files give for this network (instance-image's subnets). */
+  dns?: NetworkDns;
+}
+
+/** DNS settings for a network: resolvers, the domain and the search list. */
+export interface NetworkDns {
+  servers: readonly string[];
+  search: readonly string[];
+  domain?: string;
 }
 
 export interface NicInfo {

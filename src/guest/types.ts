@@ -3,6 +3,7 @@
  * the Ganeti environment; nothing here reads process.env) and what a planner returns (entries for the
  * safe writer). Planners are pure: same input, same entries.
  */
+import type { NetworkDns } from '../ganeti/types.js';
 
 /** A Ganeti network a NIC is attached to (the NIC_<i>_NETWORK_* variables). */
 export interface GuestNetwork {
@@ -13,6 +14,8 @@ export interface GuestNetwork {
   /** IPv6 subnet in CIDR form, e.g. 2001:db8:1::/64. */
   subnet6?: string;
   gateway6?: string;
+  /** Resolvers and search domains for the NIC (a static address gets no DNS from DHCP). */
+  dns?: NetworkDns;
 }
 
 export interface GuestNic {

@@ -9,6 +9,7 @@ import { installBootloader, type BootDisk } from '../boot/install.js';
 import type { Chroot, FstabEntry, PreparedDisk } from '../disk/index.js';
 import { enterChroot } from '../guest/chroot.js';
 import { consoleDevice } from '../guest/console.js';
+import { writeResolvConf } from '../guest/network/resolv.js';
 import { runsStep, type GuestPolicy } from '../guest/family.js';
 import {
   detectGuest,
@@ -168,6 +169,8 @@ export async function configureGuest(ctx: CreateContext<unknown>, o: Populated):
       ? entries.filter((e) => e.path !== '/etc/shadow')
       : entries,
   );
+  if (g.network !== 'none' && runsStep(policy, 'network'))
+    await writeResolvConf(disk.target, instance.nics, log);
   if (facts.sshd && runsStep(policy, 'ssh-host-keys')) {
     const keys = await o.hostKeys;
     await generateSshHostKeys({

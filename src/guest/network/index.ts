@@ -23,6 +23,15 @@ export function planNetwork(nics: readonly GuestNic[], opts: NetworkOptions): Gu
   return [...links, ...planNetworkd(plans, opts.systemdUnitDir)];
 }
 
-export { interfaceName, planNic, planNics, type NicPlan, type Ipv4Plan, type Ipv6Plan } from './model.js';
+export {
+  interfaceName,
+  planNic,
+  planNics,
+  type NicPlan,
+  type Ipv4Plan,
+  type Ipv6Plan,
+  type DnsPlan,
+} from './model.js';
+export { planResolvConf } from './resolv.js';
 export { ifupdownStanza } from './ifupdown.js';
 export { networkdUnit } from './networkd.js';

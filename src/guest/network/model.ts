@@ -4,6 +4,8 @@
  *    has no IP; none for an IPv6-only network (SUBNET6 without SUBNET and no IP).
  *  - IPv6: static when NIC_<i>_IP is an IPv6 address, or EUI-64 from the MAC inside SUBNET6 (with
  *    GATEWAY6 as default route, router advertisements then off); otherwise SLAAC (accept RAs).
+ *  - DNS: the network's resolvers, domain and search list when it has them (Ganeti's networks do
+ *    not; a provider's own files may), checked to be addresses and domain names.
  * Interfaces are matched by MAC and get a stable name: the Ganeti NIC name when it is a valid
  * interface name outside the kernel's own namespaces, else nic<index>.
  */
@@ -17,12 +19,20 @@ export type Ipv4Plan =
 export type Ipv6Plan =
   { mode: 'slaac' } | { mode: 'static'; address: string; prefix: number; gateway?: string };
 
+/** Resolvers, then the search list with the domain first (absent when the NIC has no DNS settings). */
+export interface DnsPlan {
+  servers: string[];
+  search: string[];
+  domain?: string;
+}
+
 export interface NicPlan {
   index: number;
   mac: string;
   ifname: string;
   ipv4: Ipv4Plan;
   ipv6: Ipv6Plan;
+  dns?: DnsPlan;
   /** Human-readable notes for the generated file (e.g. "prefix /24 assumed"). */
   notes: string[];
 }
@@ -92,15 +102,48 @@ function planIpv6(nic: GuestNic, notes: string[]): Ipv6Plan {
   return { mode: 'slaac' };
 }
 
+const DOMAIN = /^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})$/;
+
+function checkDomain(value: string, what: string): string {
+  if (!DOMAIN.test(value)) {
+    throw new OsError('E_GUEST_NETWORK', `${what} ${JSON.stringify(value)} is not a domain name`, {
+      hint: 'give domain names of letters, digits, dots and dashes',
+    });
+  }
+  return value.replace(/\.$/, '');
+}
+
+function planDns(nic: GuestNic): DnsPlan | undefined {
+  const dns = nic.network?.dns;
+  if (!dns) return undefined;
+  const what = `NIC ${nic.index} DNS`;
+  const servers = dns.servers.map((s) =>
+    isIPv6(s) ? checkIPv6(s, `${what} server`) : checkIPv4(s, `${what} server`),
+  );
+  const domain = dns.domain ? checkDomain(dns.domain, `${what} domain`) : undefined;
+  const search = [
+    ...(domain ? [domain] : []),
+    ...dns.search.map((d) => checkDomain(d, `${what} search domain`)),
+  ];
+  if (servers.length === 0 && search.length === 0) return undefined;
+  return {
+    servers: [...new Set(servers)],
+    search: [...new Set(search)],
+    ...(domain ? { domain } : {}),
+  };
+}
+
 export function planNic(nic: GuestNic, opts: NetworkModelOptions = {}): NicPlan {
   const notes: string[] = [];
   const mac = normalizeMac(nic.mac);
+  const dns = planDns(nic);
   return {
     index: nic.index,
     mac,
     ifname: interfaceName(nic),
     ipv4: planIpv4(nic, notes, opts),
     ipv6: planIpv6(nic, notes),
+    ...(dns ? { dns } : {}),
     notes,
   };
 }

@@ -3,7 +3,8 @@ import { isOsError } from '../../runtime/errors.js';
 import { describeEntries } from '../describe.test-helper.js';
 import { NIC_DHCP, NIC_STATIC, NIC_STATIC_NO_NET, NIC_V6_ONLY } from '../instances.test-helper.js';
 import { eui64Address, formatIPv6, parseCidr, parseIPv6 } from './addr.js';
-import { interfaceName, planNetwork, planNics } from './index.js';
+import { interfaceName, planNetwork, planNics, planResolvConf } from './index.js';
+import type { GuestNic } from '../types.js';
 
 const ifupdown = { stack: 'ifupdown', systemdUnitDir: '/usr/lib/systemd/system' } as const;
 const networkd = { stack: 'networkd', systemdUnitDir: '/usr/lib/systemd/system' } as const;
@@ -124,5 +125,67 @@ describe('network files', () => {
   it('honours a different default IPv4 prefix', () => {
     const [p] = planNics([NIC_STATIC_NO_NET], { defaultPrefix4: 32 });
     expect(p!.ipv4).toEqual({ mode: 'static', address: '198.51.100.7', prefix: 32 });
+  });
+});
+
+describe('DNS settings', () => {
+  const dns = {
+    servers: ['192.0.2.53', '2001:DB8::53', '192.0.2.53'],
+    search: ['corp.example.org', 'example.org.'],
+    domain: 'example.org',
+  };
+  const staticDns: GuestNic = { ...NIC_STATIC, network: { ...NIC_STATIC.network, dns } };
+  // DHCP + SLAAC: no static stanza for ifupdown to carry them.
+  const dhcpDns: GuestNic = { ...NIC_DHCP, index: 3, mac: 'aa:00:00:00:00:03', network: { dns } };
+  const v6Dns: GuestNic = {
+    ...NIC_V6_ONLY,
+    network: { ...NIC_V6_ONLY.network, dns: { servers: ['2001:db8:2::53'], search: [] } },
+  };
+
+  it('plans resolvers (each once) and the search list with the domain first', () => {
+    const [p] = planNics([staticDns]);
+    expect(p!.dns).toEqual({
+      servers: ['192.0.2.53', '2001:db8::53'],
+      search: ['example.org', 'corp.example.org'],
+      domain: 'example.org',
+    });
+    expect(planNics([NIC_STATIC])[0]!.dns).toBeUndefined();
+    expect(
+      planNics([{ ...NIC_DHCP, network: { dns: { servers: [], search: [] } } }])[0]!.dns,
+    ).toBeUndefined();
+  });
+
+  it('refuses a resolver that is not an address and a domain that is not a name', () => {
+    const bad = (d: GuestNic['network']): GuestNic => ({ ...NIC_DHCP, network: d });
+    expect(code(() => planNics([bad({ dns: { servers: ['ns1.example.org'], search: [] } })]))).toBe(
+      'E_GUEST_NETWORK',
+    );
+    expect(code(() => planNics([bad({ dns: { servers: [], search: ['a b'] } })]))).toBe('E_GUEST_NETWORK');
+    expect(
+      code(() => planNics([bad({ dns: { servers: [], search: [], domain: 'x\nnameserver 1.1.1.1' } })])),
+    ).toBe('E_GUEST_NETWORK');
+  });
+
+  it('ifupdown: dns-nameservers and dns-search in the static stanza', async () => {
+    await expect(describeEntries(planNetwork([staticDns, v6Dns, dhcpDns], ifupdown))).toMatchFileSnapshot(
+      '../__golden__/network-ifupdown-dns.txt',
+    );
+  });
+  it('networkd: DNS= and Domains=', async () => {
+    await expect(describeEntries(planNetwork([staticDns, v6Dns, dhcpDns], networkd))).toMatchFileSnapshot(
+      '../__golden__/network-networkd-dns.txt',
+    );
+  });
+  it("resolv.conf: every NIC's resolvers, the search list; nothing without DNS settings", async () => {
+    const file = planResolvConf(planNics([staticDns, v6Dns, dhcpDns]));
+    await expect(describeEntries(file ? [file] : [])).toMatchFileSnapshot('../__golden__/resolv-conf.txt');
+    expect(planResolvConf(planNics([NIC_STATIC, NIC_V6_ONLY]))).toBeUndefined();
+  });
+  it('resolv.conf: a domain alone is the domain line; servers alone have no search line', () => {
+    const only = (d: NonNullable<GuestNic['network']>['dns']) =>
+      planResolvConf(planNics([{ ...NIC_STATIC, network: { dns: d } }]))!.content;
+    expect(only({ servers: [], search: [], domain: 'example.org' })).toMatch(/\ndomain example\.org\n$/);
+    expect(only({ servers: ['192.0.2.53'], search: [] })).toMatch(/\nnameserver 192\.0\.2\.53\n$/);
+    expect(only({ servers: ['192.0.2.53'], search: [] })).not.toMatch(/search|domain/);
   });
 });

@@ -58,6 +58,8 @@ export function networkdUnit(p: NicPlan): string {
     lines.push(`Address=${p.ipv6.address}/${p.ipv6.prefix}`);
     if (p.ipv6.gateway) lines.push(`Gateway=${p.ipv6.gateway}`);
   }
+  for (const server of p.dns?.servers ?? []) lines.push(`DNS=${server}`);
+  if (p.dns && p.dns.search.length > 0) lines.push(`Domains=${p.dns.search.join(' ')}`);
   return networkTemplate({ header: MANAGED_HEADER, mac: p.mac, notes: p.notes, lines });
 }
 

@@ -1,8 +1,8 @@
 /**
  * The image provider's tree formats through the installed scripts: a zstd tarball named by a YAML
  * variant, and instance-image's own configuration (a legacy variant .conf, the defaults file, a
- * dump with IMAGE_NAME/ARCH naming, static addresses from networks/ files, CUSTOMIZE_DIR hooks with
- * their variables). Each clone gets its hostname, a fresh machine-id and ssh host keys, and an
+ * dump with IMAGE_NAME/ARCH naming, static addresses and DNS from networks/ files, CUSTOMIZE_DIR
+ * hooks with their variables and common.sh helpers). Each clone gets its hostname, a fresh machine-id and ssh host keys, and an
  * fstab naming the new filesystems. The `image` parameter picks another image by name; verify
  * refuses a path or a name that leads out of the image directory.
  */
@@ -40,6 +40,43 @@ set -e
 } > "$TARGET/root/hook-env"
 `;
 
+// What instance-image's example hooks (interfaces, ssh) do with its common.sh, re-written: its
+// helpers, the OS type of the guest, its network files sourced, a cleanup on exit.
+const COMMON_SH_HOOK = `#!/bin/bash
+set -e
+. common.sh
+debug set -x
+if [ -z "\${TARGET}" -o ! -d "\${TARGET}" ] ; then
+    log_error "Missing target directory"
+    exit 1
+fi
+out="\${TARGET}/root/common-sh"
+CLEANUP+=("touch \${TARGET}/root/common-sh-cleanup")
+get_os_type $TARGET
+get_os $TARGET
+get_os_release $TARGET
+debian_setup() {
+    echo "OS_TYPE=$OS_TYPE OPERATING_SYSTEM=$OPERATING_SYSTEM OS_RELEASE=$OS_RELEASE" > "$out"
+    if [ -f "\${NETWORKS_DIR}/instances/\${INSTANCE_NAME}" ] ; then
+        source "\${NETWORKS_DIR}/instances/\${INSTANCE_NAME}"
+        source "\${NETWORKS_DIR}/subnets/\${SUBNET}"
+        echo "static \${ADDRESS} \${NETMASK} \${GATEWAY} dns \${DNS_SERVERS}" >> "$out"
+    fi
+    if [ -e \${TARGET}/etc/debian_version ] ; then
+        [ -f "\${TARGET}/etc/ssh/ssh_host_rsa_key" ] && rm -f \${TARGET}/etc/ssh/ssh_host_rsa_key* && \\
+            ssh-keygen -t rsa -q -N '' -f \${TARGET}/etc/ssh/ssh_host_rsa_key
+        echo "ssh keys replaced" >> "$out"
+    fi
+}
+if [ "\${NIC_COUNT}" -gt 0 -a -n "\${OS_TYPE}" ] ; then
+    \${OS_TYPE}_setup
+else
+    log_error "Unsupported OS_TYPE"
+    exit 1
+fi
+exit 0
+`;
+
 beforeAll(() => {
   if (!isRoot) return;
   fx = installImageFixture((f) => {
@@ -71,11 +108,14 @@ beforeAll(() => {
     );
     writeFileSync(
       join(f.configDir, 'networks', 'subnets', 'lan'),
-      'NETMASK=255.255.255.0\nGATEWAY=192.0.2.1\nDNS_SERVERS="192.0.2.53"\n',
+      'NETMASK=255.255.255.0\nGATEWAY=192.0.2.1\nDNS_SERVERS="192.0.2.53 192.0.2.54"\n' +
+        'DNS_DOMAIN=example.org\nDNS_SEARCH="corp.example.org"\n',
     );
     mkdirSync(join(f.configDir, 'hooks'));
     writeFileSync(join(f.configDir, 'hooks', 'envdump'), HOOK);
     chmodSync(join(f.configDir, 'hooks', 'envdump'), 0o755);
+    writeFileSync(join(f.configDir, 'hooks', 'instance-image'), COMMON_SH_HOOK);
+    chmodSync(join(f.configDir, 'hooks', 'instance-image'), 0o755);
   });
 });
 
@@ -136,6 +176,19 @@ describe.skipIf(!isRoot)('image provider: tree formats', () => {
       expect(uuidOf(fstab, '/boot')).toBe(g.filesystems[0]!.UUID);
       const stanza = readFileSync(join(g.root, 'etc/network/interfaces.d/nic0'), 'utf8');
       expect(stanza).toMatch(/iface nic0 inet static\n\s+address 192\.0\.2\.10\/24\n\s+gateway 192\.0\.2\.1/);
+      // The subnet file's DNS: in the stanza (resolvconf) and in /etc/resolv.conf.
+      expect(stanza).toMatch(/^\s+dns-nameservers 192\.0\.2\.53 192\.0\.2\.54$/m);
+      expect(stanza).toMatch(/^\s+dns-search example\.org corp\.example\.org$/m);
+      const resolv = g.read('etc/resolv.conf');
+      expect(resolv).toMatch(
+        /^search example\.org corp\.example\.org\nnameserver 192\.0\.2\.53\nnameserver 192\.0\.2\.54\n$/m,
+      );
+      // An instance-image hook starting with \`. common.sh\` ran unchanged: its helpers, its files.
+      expect(g.read('root/common-sh')).toBe(
+        'OS_TYPE=debian OPERATING_SYSTEM=debian OS_RELEASE=12.5\n' +
+          'static 192.0.2.10 255.255.255.0 192.0.2.1 dns 192.0.2.53 192.0.2.54\nssh keys replaced\n',
+      );
+      expect(g.exists('root/common-sh-cleanup')).toBe(true);
       const env = g.read('root/hook-env');
       expect(env).toMatch(/^IMAGE_TYPE=dump$/m);
       expect(env).toMatch(/^IMAGE_NAME=debian-12$/m);
