@@ -7,4 +7,5 @@ export const builtinProviders = {
   noop: () => import('./noop/index.js'),
   debootstrap: () => import('./debootstrap/index.js'),
   image: () => import('./image/index.js'),
+  guix: () => import('./guix/index.js'),
 };

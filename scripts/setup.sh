@@ -19,6 +19,8 @@ packages=(
   debootstrap mmdebstrap debian-archive-keyring arch-test zstd xz-utils tar
   # guest configuration and streams
   openssh-client openssl attr acl libcap2-bin dump
+  # LUKS headers of encrypted guix roots (cryptsetup; opening them needs device-mapper)
+  cryptsetup-bin
   # verifying signed checksum files of downloaded images (gpgv), and test keys for it (gpg)
   gpgv gnupg
   # the example provider (golden root trees)
@@ -39,7 +41,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# A real GNU Guix (Debian sid's, in a chroot) for the guix provider's real-guix tests.
+bash scripts/guix-chroot.sh || bash scripts/guix-chroot.sh
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
+bash scripts/deb-root.sh # a Debian 12 root with Debian's nodejs, for the package tests (built once)

@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { OsError, type Logger, type Runner } from 'ganeti-os/sdk';
+import { createProgress } from 'ganeti-os/sdk/linux';
+import { BootstrapOutputParser, describeProgress, LineSplitter } from './bootstrap-progress.js';
 import type { DebootstrapVariant } from './schema.js';
 
 export type Bootstrapper = 'debootstrap' | 'mmdebstrap';
@@ -112,6 +114,8 @@ export function bootstrapArgv(
       p.variant === 'standard' ? 'important' : p.variant === 'fakechroot' ? 'minbase' : p.variant;
     const args = [
       `--variant=${variant}`,
+      // apt's and dpkg's lines (Get:, Unpacking, Setting up) are what progress is counted from.
+      '--verbose',
       `--architectures=${p.arch}`,
       `--components=${p.components.join(',')}`,
       '--mode=root',
@@ -177,10 +181,35 @@ export async function runBootstrap(
   log.info(
     `bootstrapping ${p.suite}/${p.arch} from ${p.mirror} with ${cmd} (${p.variant}, ${p.packages.length} extra packages)`,
   );
-  const started = Date.now();
   const hint = `check that ${p.mirror} is reachable from this node (and the proxy setting), and that suite ${p.suite} exists there`;
-  // Timeouts, signals and a tool that cannot start still throw from the runner (with this code and hint).
-  const r = await runner.run(cmd, args, { env, timeoutMs, code: 'E_BOOTSTRAP', hint, reject: false });
+  // Phase, packages done of the round's total, rate and time left, from the tool's output as it comes.
+  const progress = createProgress({ phase: `bootstrap ${p.suite}/${p.arch}`, unit: 'packages', log });
+  const parser = new BootstrapOutputParser();
+  const lines = new LineSplitter((line) => {
+    const s = parser.push(line);
+    const detail = s && describeProgress(s);
+    if (!s || detail === undefined) return;
+    if (s.done === undefined) progress.step(detail);
+    else progress.update(s.done, { detail, total: s.total });
+  });
+  let r;
+  try {
+    // Timeouts, signals and a tool that cannot start still throw from the runner (with this code and hint).
+    r = await runner.run(cmd, args, {
+      env,
+      timeoutMs,
+      code: 'E_BOOTSTRAP',
+      hint,
+      reject: false,
+      onOutput: (chunk) => lines.push(chunk),
+    });
+  } catch (e) {
+    progress.stop();
+    throw e;
+  }
+  lines.end();
+  if (r.failed) progress.stop();
+  else progress.finish();
   if (r.failed) {
     const why = log.mask(bootstrapFailureLine(`${r.stderr}\n${r.stdout}`));
     throw new OsError(
@@ -193,7 +222,6 @@ export async function runBootstrap(
   await runner.run('find', [`${dir}/var/cache/apt/archives`, '-maxdepth', '1', '-name', '*.deb', '-delete'], {
     reject: false,
   });
-  log.info(`bootstrapped in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (!existsSync(`${dir}/etc/debian_version`)) {
     throw new OsError('E_BOOTSTRAP', `${cmd} finished but ${dir} holds no Debian system`, {
       hint: 'rerun with DEBUG_LEVEL=1 to see its output',

@@ -8,14 +8,12 @@
 import {
   BOOT_KEYS,
   CACHE_KEYS,
-  defineSchema,
+  defineVariantSchema,
   DISK_KEYS,
   GUEST_KEYS,
   HOOK_KEYS,
-  settingsOf,
   type KeySpec,
   type Settings,
-  type Value,
 } from 'ganeti-os/sdk';
 
 const PKG = /^[a-z0-9][a-z0-9+.-]+$/;
@@ -110,12 +108,9 @@ const KEYS = [
   ...GUEST_KEYS,
 ] as const;
 
-export const debootstrapSchema = defineSchema('debootstrap', KEYS);
-
-/** The resolved values with their types, for the provider's code (`extra-pkgs` -> `extraPkgs`). */
+/** The schema, and the resolved values viewed as a typed object (`extra-pkgs` -> `extraPkgs`). */
+export const { schema: debootstrapSchema, view: debootstrapVariant } = defineVariantSchema(
+  'debootstrap',
+  KEYS,
+);
 export type DebootstrapVariant = Settings<typeof KEYS>;
-
-/** View resolved values (validated by the schema) as a typed object. */
-export function debootstrapVariant(values: Readonly<Record<string, Value>>): DebootstrapVariant {
-  return settingsOf(KEYS, values);
-}

@@ -6,11 +6,14 @@
  * (a private TMPDIR per restore). Disk images go through the image layer's writer.
  */
 import {
+  bytesLeft,
   createProgress,
   decompressArgv,
   restoreDump,
   runPipeline,
+  streamSampler,
   tarExtractArgv,
+  withProgress,
   writeDiskImage,
   type DetectedImage,
   type PopulateInput,
@@ -38,14 +41,28 @@ export async function fillTree(image: DetectedImage, disk: PreparedDisk, run: Ru
   const name = basename(image.path);
   if (image.format === 'tarball') {
     const dec = image.compression === 'none' ? undefined : decompressArgv(image.compression);
-    await runPipeline([...(dec ? [dec] : []), tarExtractArgv({ dir: disk.target, pipe: true })], {
-      log: run.log,
-      signal: run.signal,
-      stdin: { path: image.path },
-      stdout: 'ignore',
-      code: 'E_IMAGE_CORRUPT',
-      hint: `the tarball ${image.path} is damaged, truncated or holds members outside the root (see the messages above); make it again`,
-    });
+    const fd = openSync(image.path, 'r');
+    try {
+      // The part of the tarball read so far (the tools share our descriptor and its offset).
+      const progress = {
+        log: run.log,
+        phase: `unpack ${name}`,
+        total: bytesLeft(fd),
+        sample: streamSampler(fd, 'read'),
+      };
+      await withProgress(progress, () =>
+        runPipeline([...(dec ? [dec] : []), tarExtractArgv({ dir: disk.target, pipe: true })], {
+          log: run.log,
+          signal: run.signal,
+          stdin: fd,
+          stdout: 'ignore',
+          code: 'E_IMAGE_CORRUPT',
+          hint: `the tarball ${image.path} is damaged, truncated or holds members outside the root (see the messages above); make it again`,
+        }),
+      );
+    } finally {
+      closeSync(fd);
+    }
     return `unpacked ${name} (tarball, ${image.compression})`;
   }
   if (image.format === 'dump') {

@@ -8,14 +8,12 @@
  */
 import {
   BOOT_KEYS,
-  defineSchema,
+  defineVariantSchema,
   DISK_KEYS,
   GUEST_KEYS,
   HOOK_KEYS,
-  settingsOf,
   type KeySpec,
   type Settings,
-  type Value,
 } from 'ganeti-os/sdk';
 
 /** instance-image's default image directory. */
@@ -168,11 +166,6 @@ export const IMAGE_KEYS = [
   ...HOOK_KEYS,
 ] as const;
 
-export const imageSchema = defineSchema('image', IMAGE_KEYS);
-
-/** The resolved values with their types (`image-dir` -> `imageDir`). */
+/** The schema, and the resolved values viewed with their types (`image-dir` -> `imageDir`). */
+export const { schema: imageSchema, view: imageVariant } = defineVariantSchema('image', IMAGE_KEYS);
 export type ImageVariant = Settings<typeof IMAGE_KEYS>;
-
-export function imageVariant(values: Readonly<Record<string, Value>>): ImageVariant {
-  return settingsOf(IMAGE_KEYS, values);
-}

@@ -1,13 +1,15 @@
 /**
  * Cache administration for the CLI (`cache list|prune|clear`, with --json): plain data in, plain
  * data out. Deletions take the entry's lock without waiting and skip entries in use. A cache
- * directory holds bootstrap trees and, below images/, downloaded images (src/fetch/admin.ts).
+ * directory holds bootstrap trees, below images/ downloaded images (src/fetch/admin.ts) and below
+ * gcroots/ the records of a provider's GC roots on the node (guix; src/cache/gcroots.ts).
  */
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listImages, pruneImages, type ImageEntryStatus, type ImageListEntry } from '../fetch/admin.js';
 import type { Logger } from '../runtime/logger.js';
 import { sha256File } from './archive.js';
+import { listGcRoots, pruneGcRoots, type GcRootEntry, type GcRootStatus } from './gcroots.js';
 import { ageDays, classifyFile, entryPaths, isExpired } from './entry.js';
 import { whenUnlocked } from './lock.js';
 import { removeTreeSafely } from './safe-remove.js';
@@ -21,11 +23,12 @@ export type CacheEntryStatus =
   | 'size-mismatch'
   | 'sha256-mismatch'
   | 'incomplete'
-  | ImageEntryStatus;
+  | ImageEntryStatus
+  | GcRootStatus;
 
 export interface CacheListEntry {
-  /** A bootstrap tree (tarball) or a downloaded image. */
-  kind: 'tree' | 'image';
+  /** A bootstrap tree (tarball), a downloaded image or a GC root of an instance's system. */
+  kind: 'tree' | 'image' | 'gcroot';
   /** The tree's file stem, or the image's file name in its URL. */
   name: string;
   /** Where an image was downloaded from (credentials masked); null for trees. */
@@ -121,7 +124,30 @@ export async function listCache(opts: ListOptions): Promise<CacheListEntry[]> {
     });
   }
   const images = await listImages({ dir: opts.dir, maxAgeDays: opts.maxAgeDays, verify: opts.verify, now });
-  return [...out, ...images.map(imageEntry)];
+  const roots = await listGcRoots(opts.dir, opts.maxAgeDays ?? 'never', now);
+  return [...out, ...images.map(imageEntry), ...roots.map(gcRootEntry)];
+}
+
+/** A GC root: `path` is the root symlink, `key` the system it pins, `url` null. */
+function gcRootEntry(e: GcRootEntry): CacheListEntry {
+  return {
+    kind: 'gcroot',
+    name: e.name,
+    url: null,
+    path: e.record?.root ?? null,
+    tarball: null,
+    key: e.record?.system ?? null,
+    suite: null,
+    arch: null,
+    sizeBytes: 0,
+    createdAt: e.record?.createdAt ?? null,
+    ageDays: e.ageDays,
+    status: e.status,
+    inputs: e.record ? { disk: e.record.disk } : null,
+    images: [],
+    imageBytes: 0,
+    leftovers: [],
+  };
 }
 
 function imageEntry(e: ImageListEntry): CacheListEntry {
@@ -188,7 +214,7 @@ export async function pruneCache(opts: PruneOptions): Promise<PruneResult> {
   const entries = await listCache({ dir: opts.dir, maxAgeDays: opts.olderThanDays, now: opts.now });
   const result: PruneResult = { removed: [], kept: [], busy: [] };
   for (const e of entries) {
-    if (e.kind === 'image') continue;
+    if (e.kind !== 'tree') continue;
     const doomed = e.status !== 'ok' || e.leftovers.length > 0;
     if (!doomed) {
       result.kept.push(e.name);
@@ -209,8 +235,11 @@ export async function pruneCache(opts: PruneOptions): Promise<PruneResult> {
   }
   const now = opts.now?.();
   return merge(
-    result,
-    await pruneImages({ dir: opts.dir, log: opts.log, olderThanDays: opts.olderThanDays, now }),
+    merge(
+      result,
+      await pruneImages({ dir: opts.dir, log: opts.log, olderThanDays: opts.olderThanDays, now }),
+    ),
+    { ...(await pruneGcRoots(opts.dir, opts.log, opts.olderThanDays, now)), busy: [] },
   );
 }
 
@@ -218,10 +247,13 @@ export async function pruneCache(opts: PruneOptions): Promise<PruneResult> {
 export async function clearCache(opts: { dir: string; log: Logger }): Promise<PruneResult> {
   const result: PruneResult = { removed: [], kept: [], busy: [] };
   for (const e of await listCache({ dir: opts.dir })) {
-    if (e.kind === 'image') continue;
+    if (e.kind !== 'tree') continue;
     const r = await removeEntry(opts.dir, e, opts.log);
     if (r === 'busy') result.busy.push(e.name);
     else result.removed.push({ name: e.name, reason: 'cleared', bytes: e.sizeBytes + e.imageBytes });
   }
-  return merge(result, await pruneImages({ dir: opts.dir, log: opts.log, olderThanDays: 'all' }));
+  return merge(merge(result, await pruneImages({ dir: opts.dir, log: opts.log, olderThanDays: 'all' })), {
+    ...(await pruneGcRoots(opts.dir, opts.log, 'all')),
+    busy: [],
+  });
 }

@@ -13,6 +13,7 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import type { CleanupStack } from '../runtime/cleanup.js';
+import { withProgress } from '../progress/index.js';
 import { unpackTree } from './archive.js';
 import { checkEntry, type EntryPaths } from './entry.js';
 import { fsyncPath } from '../fs/atomic.js';
@@ -155,8 +156,12 @@ async function makeImage(
     const sizeBytes = Math.max(8 * 1024 ** 3, Math.ceil((tarballBytes * 10) / 1048576) * 1048576);
     const tarFd = openSync(p.tarball, 'r');
     try {
-      await builder(tmp, sizeBytes, (root) =>
-        unpackTree(tarFd, root, { log: opts.log, ...(opts.signal ? { signal: opts.signal } : {}) }),
+      // A heartbeat through mkfs, the check and the shrink; the unpack reports its bytes.
+      const phase = `cache: build the ${want.spec.fstype} image of ${p.stem}`;
+      await withProgress({ log: opts.log, phase, summary: 'long' }, () =>
+        builder(tmp, sizeBytes, (root) =>
+          unpackTree(tarFd, root, { log: opts.log, ...(opts.signal ? { signal: opts.signal } : {}) }),
+        ),
       );
     } finally {
       closeSync(tarFd);

@@ -6,12 +6,12 @@
  */
 import { chmod } from 'node:fs/promises';
 import { runPipeline } from '../process/pipeline.js';
+import { allocatedBytes, withProgress } from '../progress/index.js';
 import type { Runner } from '../process/types.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { tarCreateArgv } from '../stream/tar.js';
 import { compressArgv, dumpArgv, qcow2Args, rawCopyArgs, type Compression } from './plan.js';
-import { withProgress } from './progress.js';
 
 export interface WriterContext {
   runner: Runner;
@@ -27,7 +27,7 @@ function absolute(...paths: string[]): void {
 }
 
 async function qemuImg(ctx: WriterContext, args: string[], phase: string, dest: string): Promise<void> {
-  await withProgress(ctx.log, phase, dest, () =>
+  await withProgress({ log: ctx.log, phase, sample: () => allocatedBytes(dest) }, () =>
     ctx.runner.run('qemu-img', args, {
       code: 'E_CAPTURE',
       hint: 'is there room for the image in the output directory? is qemu-utils installed?',
@@ -70,11 +70,13 @@ export async function compressRaw(
   dest: string,
   compress: Exclude<Compression, 'none'>,
 ): Promise<void> {
-  await withProgress(ctx.log, `${compress} of ${source}`, dest, () =>
-    runPipeline([compressArgv(compress)], {
-      ...pipelineOptions(ctx, dest, 'is there room for the image in the output directory?'),
-      stdin: { path: source },
-    }),
+  await withProgress(
+    { log: ctx.log, phase: `${compress} of ${source}`, sample: () => allocatedBytes(dest) },
+    () =>
+      runPipeline([compressArgv(compress)], {
+        ...pipelineOptions(ctx, dest, 'is there room for the image in the output directory?'),
+        stdin: { path: source },
+      }),
   );
 }
 
@@ -92,15 +94,17 @@ export async function writeTarball(
     tarCreateArgv({ dir, sparse: true, oneFileSystem: false }),
     ...(compress === 'none' ? [] : [compressArgv(compress)]),
   ];
-  await withProgress(ctx.log, 'tarball of the guest tree', dest, () =>
-    runPipeline(stages, {
-      ...pipelineOptions(
-        ctx,
-        dest,
-        'the guest filesystem could not be read completely (run fsck on the disk), or the output directory is full',
-      ),
-      stdin: 'ignore',
-    }),
+  await withProgress(
+    { log: ctx.log, phase: 'tarball of the guest tree', sample: () => allocatedBytes(dest) },
+    () =>
+      runPipeline(stages, {
+        ...pipelineOptions(
+          ctx,
+          dest,
+          'the guest filesystem could not be read completely (run fsck on the disk), or the output directory is full',
+        ),
+        stdin: 'ignore',
+      }),
   );
 }
 
@@ -111,7 +115,7 @@ export async function writeDump(
   dest: string,
   compress: Compression,
 ): Promise<void> {
-  await withProgress(ctx.log, `dump of ${device}`, dest, () =>
+  await withProgress({ log: ctx.log, phase: `dump of ${device}`, sample: () => allocatedBytes(dest) }, () =>
     runPipeline([dumpArgv(device, compress)], {
       ...pipelineOptions(
         ctx,

@@ -2,7 +2,7 @@
  * The `ganeti-os` admin CLI: a thin commander layer over the programmatic API (install, variants,
  * cache, build), with the one top-level catch that prints `error[CODE]: message (hint: ...)`.
  */
-import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { Command, CommanderError, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { VERSION } from '../version.js';
 import { installCommands } from './commands/install.js';
 import type { CliContext } from './context.js';
@@ -17,12 +17,20 @@ export function registerCommands(f: CommandFactory): void {
   factories.push(f);
 }
 
-function buildProgram(ctx: CliContext): Command {
+/** The whole program (also read by the man page generator). */
+export function buildProgram(ctx: CliContext): Command {
   const program = new Command('ganeti-os')
     .description('Ganeti OS providers and disk image builder')
     .version(VERSION)
     .option('-v, --verbose', 'log every command run', false)
-    .option('--log-format <fmt>', 'text or json', 'text')
+    .addOption(
+      new Option(
+        '--log-format <fmt>',
+        'text, or json: one JSON object a line, progress as {"event":"progress",...} events',
+      )
+        .choices(['text', 'json'] as const)
+        .default('text' as const),
+    )
     .addHelpText(
       'after',
       '\nEnvironment:\n  GANETI_OS_CONFIG_DIR  parent of the instance-<os> configuration directories, instead of\n' +

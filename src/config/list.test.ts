@@ -88,3 +88,42 @@ describe('listVariants', () => {
     expect(b!.error).toMatch(/broken\.yaml:\d+: YAML syntax error/);
   });
 });
+
+describe('a configuration file alone makes a variant (configExtension)', () => {
+  const scm = () => ({ ...opts(), configExtension: '.scm' });
+  const guixAdmin = () => path.join(root, 'etc/ganeti/instance-guix/variants');
+  beforeEach(() => mkdirSync(guixAdmin(), { recursive: true }));
+
+  it('lists <name>.scm of either directory, a YAML file of the same name winning', async () => {
+    writeFileSync(path.join(guixAdmin(), 'desk.scm'), '(operating-system)\n');
+    writeFileSync(path.join(shipped, 'default.scm'), '(operating-system)\n');
+    writeFileSync(path.join(shipped, 'server.scm'), '(operating-system)\n');
+    writeFileSync(path.join(shipped, 'server.yaml'), 'description: a server\n');
+    writeFileSync(path.join(shipped, 'bad name.scm'), '');
+    const list = await listVariants('guix', scm());
+    expect(list.map((x) => [x.name, x.source, x.isDefault, path.basename(x.file)])).toEqual([
+      ['default', 'shipped', true, 'default.scm'],
+      ['desk', 'admin', false, 'desk.scm'],
+      ['server', 'shipped', false, 'server.yaml'],
+    ]);
+  });
+
+  it('without configExtension a .scm file is no variant (other providers are unchanged)', async () => {
+    writeFileSync(path.join(guixAdmin(), 'desk.scm'), '(operating-system)\n');
+    expect(await publishedVariantNames('guix', opts())).toEqual([]);
+  });
+
+  it('resolves to the defaults, naming the configuration file it read', async () => {
+    const { defineSchema } = await import('./schema.js');
+    const { resolveVariant } = await import('./resolve.js');
+    const schema = defineSchema('guix', [
+      { name: 'layout', type: 'string', default: 'plain', description: 'x' },
+    ]);
+    writeFileSync(path.join(guixAdmin(), 'desk.scm'), '(operating-system)\n');
+    const r = await resolveVariant('guix', 'desk', schema, scm());
+    expect(r).toMatchObject({ name: 'desk', source: 'admin', files: [path.join(guixAdmin(), 'desk.scm')] });
+    expect(r.values.layout).toBe('plain');
+    await expect(resolveVariant('guix', 'nope', schema, scm())).rejects.toThrow(/nope\.yaml or nope\.scm/);
+    await expect(resolveVariant('guix', 'desk', schema, opts())).rejects.toThrow(/not found/);
+  });
+});

@@ -25,6 +25,7 @@ import {
   osConfigDir,
   shippedVariantsDir,
   variantCandidates,
+  variantConfigFiles,
   type ConfigLocation,
 } from './paths.js';
 import { readVariantYaml } from './yaml-file.js';
@@ -74,6 +75,10 @@ export async function listVariants(os: string, opts: ListOptions = {}): Promise<
     ...namesIn(shippedVariantsDir(os, opts), '.yaml'),
   ]);
   const legacyNames = opts.legacy ? namesIn(adminVariantsDir(os, opts), '.conf') : [];
+  const ext = opts.configExtension;
+  const configNames = ext
+    ? [...namesIn(adminVariantsDir(os, opts), ext), ...namesIn(shippedVariantsDir(os, opts), ext)]
+    : [];
   const out: VariantSummary[] = [];
   for (const name of names) {
     const c = variantCandidates(os, name, opts)[0];
@@ -97,6 +102,14 @@ export async function listVariants(os: string, opts: ListOptions = {}): Promise<
       s.error = isOsError(e) ? e.message : String(e);
     }
     out.push(s);
+  }
+  // A configuration file alone (guix's <variant>.scm): a published variant with every key at its default.
+  for (const name of new Set(configNames)) {
+    if (names.has(name)) continue;
+    const c = variantConfigFiles(os, name, opts)[0];
+    if (!c) continue;
+    names.add(name);
+    out.push({ name, file: c.file, source: c.source, published: true, isDefault: false, description: '' });
   }
   const peer = opts.legacy ? readPeerVariantsList(os, opts) : undefined;
   for (const name of legacyNames) {

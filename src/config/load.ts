@@ -18,17 +18,24 @@ export interface VariantFiles {
   os: string;
   schema: VariantSchema;
   legacy?: LegacyMapping;
+  /** A file `<variant><configExtension>` alone makes a variant (guix: `.scm`). */
+  configExtension?: string;
 }
 
-export function configLocation(os: string, paths: ProviderPaths): ConfigLocation {
+export function configLocation(os: string, paths: ProviderPaths, configExtension?: string): ConfigLocation {
   return {
     configDir: paths.configDir,
     ...(paths.shareDir ? { shippedDir: join(paths.shareDir, 'variants', os) } : {}),
+    ...(configExtension ? { configExtension } : {}),
   };
 }
 
-export async function publishedVariants(os: string, paths: ProviderPaths): Promise<string[]> {
-  const all = await listVariants(os, { ...configLocation(os, paths), legacy: true });
+export async function publishedVariants(
+  os: string,
+  paths: ProviderPaths,
+  configExtension?: string,
+): Promise<string[]> {
+  const all = await listVariants(os, { ...configLocation(os, paths, configExtension), legacy: true });
   return all.filter((v) => v.published).map((v) => v.name);
 }
 
@@ -42,7 +49,7 @@ export async function loadVariant(
   const name = variantName || 'default';
   try {
     return await resolveVariant(files.os, name, files.schema, {
-      ...configLocation(files.os, paths),
+      ...configLocation(files.os, paths, files.configExtension),
       ...(files.legacy ? { legacy: { runner, mapping: files.legacy } } : {}),
     });
   } catch (e) {
@@ -104,17 +111,23 @@ export async function resolvePublished(
 
 /**
  * Every path whose content decides how `r` resolves: the files read, each chain name's admin and
- * shipped YAML places (an admin file appearing overrides the shipped one) and, with the peer's
- * shell mapping, the variant's `.conf` and the defaults file.
+ * shipped YAML places (an admin file appearing overrides the shipped one), the places of its
+ * configuration file (`<variant><configExtension>`) and, with the peer's shell mapping, the
+ * variant's `.conf` and the defaults file.
  */
 function inputsOf(files: VariantFiles, paths: ProviderPaths, r: ResolvedVariant): string[] {
-  const loc = configLocation(files.os, paths);
+  const loc = configLocation(files.os, paths, files.configExtension);
   const out = new Set(r.files);
   const shipped = shippedVariantsDir(files.os, loc);
   const chain = r.files.filter((f) => f.endsWith('.yaml')).map((f) => basename(f, '.yaml'));
   for (const name of [r.name, ...chain]) {
     out.add(join(adminVariantsDir(files.os, loc), `${name}.yaml`));
     if (shipped) out.add(join(shipped, `${name}.yaml`));
+  }
+  const ext = files.configExtension;
+  if (ext) {
+    out.add(join(adminVariantsDir(files.os, loc), `${r.name}${ext}`));
+    if (shipped) out.add(join(shipped, `${r.name}${ext}`));
   }
   if (files.legacy) {
     out.add(join(adminVariantsDir(files.os, loc), `${r.name}.conf`));

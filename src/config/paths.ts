@@ -5,7 +5,9 @@
  *   2. <package>/variants/<os>/<variant>.yaml                the file shipped with ganeti-os
  *   3. <configRoot>/instance-<os>/variants/<variant>.conf   a legacy shell file (instance-debootstrap)
  *
- * The first existing YAML file is the variant; a legacy `.conf` alone also makes a variant. The
+ * The first existing YAML file is the variant; a legacy `.conf` alone also makes a variant, and so
+ * does a file with the provider's configuration extension (`configExtension`, guix's `.scm`) in
+ * either variants directory. The
  * legacy defaults file is /etc/default/ganeti-instance-<os>, i.e. <configRoot>/../default/ganeti-instance-<os>.
  *
  * The configuration root is an option; nothing here reads the process environment. Entry points
@@ -25,6 +27,11 @@ export interface ConfigLocation {
   configDir?: string;
   /** Directory of the shipped variants of this OS; default <package>/variants/<os>; null: none. */
   shippedDir?: string | null;
+  /**
+   * A file `<variant><configExtension>` (guix: `.scm`) in a variants directory is a variant by
+   * itself, every key at its default; unset for providers whose variants are YAML files only.
+   */
+  configExtension?: string;
 }
 
 /** The configuration root GANETI_OS_CONFIG_DIR names in an environment record; undefined when unset or blank. */
@@ -107,6 +114,28 @@ export function variantCandidates(os: string, variant: string, loc: ConfigLocati
   const shippedDir = shippedVariantsDir(os, loc);
   if (shippedDir) {
     const shipped = path.join(shippedDir, `${variant}.yaml`);
+    if (existsSync(shipped)) out.push({ file: shipped, source: 'shipped' });
+  }
+  return out;
+}
+
+/**
+ * The variant's files with the configuration extension (`<variant>.scm`), admin first; none when
+ * the provider has no configuration extension.
+ */
+export function variantConfigFiles(
+  os: string,
+  variant: string,
+  loc: ConfigLocation = {},
+): VariantCandidate[] {
+  const ext = loc.configExtension;
+  if (!ext) return [];
+  const out: VariantCandidate[] = [];
+  const admin = path.join(adminVariantsDir(os, loc), `${variant}${ext}`);
+  if (existsSync(admin)) out.push({ file: admin, source: 'admin' });
+  const shippedDir = shippedVariantsDir(os, loc);
+  if (shippedDir) {
+    const shipped = path.join(shippedDir, `${variant}${ext}`);
     if (existsSync(shipped)) out.push({ file: shipped, source: 'shipped' });
   }
   return out;

@@ -14,6 +14,7 @@ import {
   legacyVariantFile,
   searchedDirs,
   variantCandidates,
+  variantConfigFiles,
   type ConfigLocation,
   type VariantCandidate,
 } from './paths.js';
@@ -61,9 +62,10 @@ interface ChainLink {
 }
 
 function notFound(os: string, name: string, loc: ConfigLocation): OsError {
+  const also = loc.configExtension ? ` or ${name}${loc.configExtension}` : '';
   return new OsError(
     'E_VARIANT_UNKNOWN',
-    `variant "${name}" of OS ${os} not found (looked for ${name}.yaml in ${searchedDirs(os, loc).join(', ')})`,
+    `variant "${name}" of OS ${os} not found (looked for ${name}.yaml${also} in ${searchedDirs(os, loc).join(', ')})`,
     {
       hint: `create ${path.join(searchedDirs(os, loc)[0]!, `${name}.yaml`)} or pick a variant from \`ganeti-os variants list ${os}\``,
     },
@@ -137,7 +139,9 @@ export async function resolveVariant(
   checkVariantName(variant);
   const chain = await loadChain(os, variant, schema, opts);
   const legacyVariant = opts.legacy ? legacyVariantFile(os, variant, opts) : undefined;
-  if (chain.length === 0 && !legacyVariant) throw notFound(os, variant, opts);
+  // Without a YAML file, the variant's configuration file alone (guix's <variant>.scm) makes it.
+  const configFile = chain.length === 0 ? variantConfigFiles(os, variant, opts)[0] : undefined;
+  if (chain.length === 0 && !legacyVariant && !configFile) throw notFound(os, variant, opts);
 
   const values = defaultsOf(schema);
   const provenance: Record<string, Provenance> = {};
@@ -159,7 +163,7 @@ export async function resolveVariant(
     }
   }
 
-  const files = chain.map((l) => l.checked.file);
+  const files = configFile ? [configFile.file] : chain.map((l) => l.checked.file);
   let legacyExports: Record<string, string> = {};
   if (opts.legacy) {
     const defaultsFile =
@@ -186,7 +190,7 @@ export async function resolveVariant(
     values,
     provenance,
     files,
-    source: chain[0]?.candidate.source ?? 'legacy',
+    source: chain[0]?.candidate.source ?? configFile?.source ?? 'legacy',
     legacyExports,
   };
 }

@@ -8,6 +8,8 @@
  */
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { Runner } from '../process/types.js';
+import { withProgress } from '../progress/index.js';
+import type { Logger } from '../runtime/logger.js';
 
 export const IMAGE_FILESYSTEMS = ['ext2', 'ext3', 'ext4'] as const;
 export type ImageFilesystem = (typeof IMAGE_FILESYSTEMS)[number];
@@ -136,19 +138,30 @@ export async function restoreFsImage(
   image: FsImage,
   device: string,
   uuid: string,
-  o: { noSync?: Record<string, string>; directRead?: boolean; afterCopy?: () => void } = {},
+  o: {
+    noSync?: Record<string, string>;
+    directRead?: boolean;
+    afterCopy?: () => void;
+    /** Progress of the copy (a heartbeat line every 10 s) goes here. */
+    log?: Logger;
+  } = {},
 ): Promise<void> {
   const directRead = o.directRead ?? (await readImageDirect(runner, image.path));
   const cmds = restoreCommands(image, device, uuid, {
     directRead,
     ...(o.noSync ? { noSync: o.noSync } : {}),
   });
-  for (const [i, c] of cmds.entries()) {
-    await runner.run(c.cmd, c.args, {
-      ...(c.env ? { env: c.env } : {}),
-      code: 'E_DISK_IMAGE',
-      hint: `could not restore the cached ${image.fstype} image onto ${device}`,
-    });
-    if (i === 0) o.afterCopy?.();
-  }
+  const steps = async (): Promise<void> => {
+    for (const [i, c] of cmds.entries()) {
+      await runner.run(c.cmd, c.args, {
+        ...(c.env ? { env: c.env } : {}),
+        code: 'E_DISK_IMAGE',
+        hint: `could not restore the cached ${image.fstype} image onto ${device}`,
+      });
+      if (i === 0) o.afterCopy?.();
+    }
+  };
+  if (!o.log) return steps();
+  const phase = `restore the cached ${image.fstype} image onto ${device}`;
+  await withProgress({ log: o.log, phase, summary: 'long' }, steps);
 }

@@ -13,6 +13,7 @@ export const RUNTIME_ROOT = '/run/ganeti-os';
 export type JournalEntry =
   | { kind: 'loop'; device: string; backing: string }
   | { kind: 'map'; mapper: 'partx' | 'kpartx'; device: string }
+  | { kind: 'crypt'; name: string; device: string }
   | { kind: 'mount'; path: string }
   | { kind: 'tempdir'; path: string };
 

@@ -118,6 +118,28 @@ describe('planLayout', () => {
     expect(small.partitions[0]!.start).toBe(2048);
   });
 
+  it('a root size limit ends the root partition there, the rest of the disk left free', () => {
+    const plan = planLayout(4 * GiB, { style: 'gpt', filesystem: 'ext4', swapMiB: 128, rootMaxMiB: 1024 });
+    checkInvariants(plan);
+    const root = plan.partitions.find((p) => p.role === 'root')!;
+    expect((root.size * 512) / MiB).toBe(1024);
+    expect(plan.partitions.map((p) => p.role)).toEqual(['bios-boot', 'esp', 'swap', 'root']);
+    // A limit larger than the disk: the rest of the disk, as without one.
+    const big = planLayout(2 * GiB, { style: 'gpt', filesystem: 'ext4', rootMaxMiB: 100_000 });
+    expect(big.partitions.at(-1)!.size).toBe(
+      planLayout(2 * GiB, { style: 'gpt', filesystem: 'ext4' }).partitions.at(-1)!.size,
+    );
+    expect(
+      errorOf(() => planLayout(2 * GiB, { style: 'gpt', filesystem: 'xfs', rootMaxMiB: 200 })),
+    ).toMatchObject({
+      code: 'E_LAYOUT_OPTION',
+      message: expect.stringMatching(/at most 200 MiB is below the 300 MiB minimum/) as unknown,
+    });
+    expect(
+      errorOf(() => planLayout(2 * GiB, { style: 'none', filesystem: 'ext4', rootMaxMiB: 512 })).code,
+    ).toBe('E_LAYOUT_OPTION');
+  });
+
   it('a lower minimum from the caller allows small disks', () => {
     expect(() => planLayout(64 * MiB, { style: 'msdos', filesystem: 'ext4' })).toThrow(/64 MiB/);
     expect(

@@ -4,6 +4,7 @@
  * mkfs.ts, prepare.ts) apply the plan.
  */
 import { OsError, type ErrorCode } from '../runtime/errors.js';
+import type { RootEncryption } from './encrypt.js';
 
 export const PARTITION_STYLES = ['none', 'msdos', 'gpt'] as const;
 export type PartitionStyle = (typeof PARTITION_STYLES)[number];
@@ -23,6 +24,10 @@ export interface LayoutConfig {
   bootFilesystem?: RootFilesystem;
   /** EFI system partition size in MiB (gpt only; default 64). */
   espMiB?: number;
+  /** Largest root partition in MiB (the rest of the disk stays unpartitioned); absent: the rest of the disk. */
+  rootMaxMiB?: number;
+  /** Encrypt the root partition (LUKS2, encrypt.ts); its filesystem is made on the opened mapping. */
+  encryption?: RootEncryption;
   mkfsOptions?: string[];
   mountOptions?: string[];
 }
@@ -149,6 +154,7 @@ export function planLayout(diskBytes: number, config: LayoutConfig, opts: PlanOp
   const swapMiB = optionalMiB('swapMiB', config.swapMiB);
   const bootMiB = optionalMiB('bootMiB', config.bootMiB);
   const espMiBRaw = optionalMiB('espMiB', config.espMiB);
+  const rootMaxMiB = optionalMiB('rootMaxMiB', config.rootMaxMiB);
   const minRootMiB = Math.max(opts.minRootMiB ?? 256, FS_MIN_MiB[filesystem]);
   const totalSectors = Math.floor(diskBytes / sectorSize);
   const diskMiB = Math.floor(diskBytes / MiB);
@@ -164,10 +170,10 @@ export function planLayout(diskBytes: number, config: LayoutConfig, opts: PlanOp
   };
 
   if (style === 'none') {
-    if (swapMiB || bootMiB || config.espMiB !== undefined) {
+    if (swapMiB || bootMiB || rootMaxMiB || config.espMiB !== undefined) {
       throw layoutError(
         'E_LAYOUT_OPTION',
-        'partition style "none" cannot have swap, /boot or an EFI partition',
+        'partition style "none" cannot have swap, /boot, an EFI partition or a root size limit',
         'use style msdos or gpt for extra partitions',
       );
     }
@@ -254,7 +260,15 @@ export function planLayout(diskBytes: number, config: LayoutConfig, opts: PlanOp
     });
     next += size;
   }
-  const rootSize = alignDown(lastUsable - next, alignment);
+  if (rootMaxMiB && rootMaxMiB < minRootMiB) {
+    throw layoutError(
+      'E_LAYOUT_OPTION',
+      `a root partition of at most ${rootMaxMiB} MiB is below the ${minRootMiB} MiB minimum for a ${filesystem} root`,
+      `give a root size limit of at least ${minRootMiB} MiB`,
+    );
+  }
+  const rest = alignDown(lastUsable - next, alignment);
+  const rootSize = rootMaxMiB ? Math.min(rest, alignDown((rootMaxMiB * MiB) / sectorSize, alignment)) : rest;
   const rootMiB = Math.floor((Math.max(rootSize, 0) * sectorSize) / MiB);
   if (rootMiB < minRootMiB) {
     const used = Math.ceil((next * sectorSize) / MiB);

@@ -23,6 +23,14 @@ export interface OpenDiskOptions extends DiskContextInput {
   readOnly?: boolean;
   partitionMapper?: MapperChoice;
   runtimeRoot?: string;
+  /**
+   * Called once the disk is attached (a file disk's loop device exists and is journaled) and before
+   * its partition table is read: a whole-disk image is written here, through the disk's own path.
+   * Attaching a loop device flushes its whole backing file on recent kernels, so attaching before
+   * the write keeps that flush out of the way; what was read through the loop device before the
+   * write (udev probes it when it appears) is dropped afterwards.
+   */
+  afterAttach?: (device: string) => Promise<void>;
   /** Called with the mapped partitions before any is mounted (growing a filesystem unmounted). */
   beforeMount?: (partitions: readonly OpenedPartition[]) => Promise<void>;
 }
@@ -77,6 +85,14 @@ export async function openDisk(o: OpenDiskOptions): Promise<OpenedDisk> {
   const { ctx } = session;
   await checkDiskFree(ctx.runner, disk);
   const device = await attachDisk(ctx, disk, o.readOnly);
+  if (o.afterAttach) {
+    await o.afterAttach(device);
+    if (disk.isFile)
+      await ctx.runner.run('blockdev', ['--flushbufs', device], {
+        code: 'E_DISK_FLUSH',
+        hint: `could not drop the cached blocks of ${device}`,
+      });
+  }
   const table = await readPartitionTable(ctx.runner, device);
 
   let mapper: MapperName | 'none' = 'none';

@@ -1,13 +1,14 @@
 /**
  * prepareDisk: the create path. Plan (pure, fails before the disk is touched), recover leftovers,
- * refuse a disk in use, attach, wipe and partition, map, mkfs, mount root and /boot (not the ESP)
- * nosuid,nodev under the per-disk runtime dir. Every step registers its undo on the stack.
+ * refuse a disk in use, attach, wipe and partition, map, encrypt the root (when the layout says so),
+ * mkfs, mount root and /boot (not the ESP) nosuid,nodev under the per-disk runtime dir. Every step registers its undo on the stack.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiskContext, DiskContextInput } from './context.js';
 import { attachDisk, checkDiskFree, inspectDisk } from './attach.js';
+import { encryptPartition, type EncryptedRoot } from './encrypt.js';
 import { makeFilesystem, requireUuid } from './filesystems.js';
 import { planFstabEntries, type FormattedPartition, type FstabEntry } from './fstab.js';
 import { planLayout, type LayoutConfig, type PartitionPlan } from './layout.js';
@@ -58,6 +59,8 @@ export interface PreparedDisk {
   plan: PartitionPlan;
   /** The root filesystem came from `rootImage` (it already holds the tree). */
   rootRestored: boolean;
+  /** The root is encrypted (layout.encryption): the root entry of `partitions` is its opened mapping. */
+  encryption?: EncryptedRoot;
 }
 
 export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> {
@@ -97,7 +100,7 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
     await imageP?.catch(() => undefined); // what it acquired is on the stack before it unwinds
     throw e;
   }
-  const { partitions, mapperName, rootRestored } = formatted;
+  const { partitions, mapperName, rootRestored, encryption } = formatted;
   step('formatted');
 
   const target = session.rootDir;
@@ -140,6 +143,7 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
     fstab: planFstabEntries(partitions, plan.mountOptions),
     plan,
     rootRestored,
+    ...(encryption ? { encryption } : {}),
   };
 }
 
@@ -162,6 +166,7 @@ interface Formatted {
   partitions: FormattedPartition[];
   mapperName: MapperName | 'none';
   rootRestored: boolean;
+  encryption?: EncryptedRoot;
 }
 
 /** Partition table, partition nodes, then each filesystem (the root restored from the image when it can be). */
@@ -189,11 +194,17 @@ async function partitionAndFormat(
 
   const partitions: FormattedPartition[] = [];
   let rootRestored = false;
+  let encryption: EncryptedRoot | undefined;
   for (const p of plan.partitions) {
-    const node = nodes.get(p.number)!;
+    let node = nodes.get(p.number)!;
     if (p.content === 'none') {
       partitions.push({ role: p.role, number: p.number, device: node, uuid: undefined, fstype: 'none' });
       continue;
+    }
+    if (p.role === 'root' && o.layout.encryption) {
+      step('encrypt:root');
+      encryption = await encryptPartition(ctx, node, o.layout.encryption);
+      node = encryption.device;
     }
     const { image, directRead } = (p.role === 'root' ? await imageP : undefined) ?? {};
     if (image && image.fstype === p.content && image.bytes <= p.size * plan.sectorSize) {
@@ -223,7 +234,7 @@ async function partitionAndFormat(
       fstype: p.content,
     });
   }
-  return { partitions, mapperName, rootRestored };
+  return { partitions, mapperName, rootRestored, ...(encryption ? { encryption } : {}) };
 }
 
 /**
@@ -242,6 +253,7 @@ async function restoreRoot(
 ): Promise<void> {
   const noSync = noSyncEnv();
   await restoreFsImage(ctx.runner, image, node, uuid, {
+    log: ctx.log,
     ...(noSync ? { noSync } : {}),
     ...(directRead !== undefined ? { directRead } : {}),
     afterCopy: () => {

@@ -1,15 +1,16 @@
 /**
  * Recovery of a disk after a killed run: when the disk's runtime dir exists (a run of ours did not
  * finish), undo, newest first, whatever the journal and the system show for this disk (mounts under
- * the runtime dir deepest first, partition maps, loop devices backed by it), then remove the runtime
- * dir (recursively only when nothing is mounted below it). The journal is opened before the first
- * acquisition, so a run killed at any point leaves the dir behind.
+ * the runtime dir deepest first, encrypted roots, partition maps, loop devices backed by it), then
+ * remove the runtime dir (recursively only when nothing is mounted below it). The journal is opened
+ * before the first acquisition, so a run killed at any point leaves the dir behind.
  */
 import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import type { Runner } from '../process/types.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { readJournal, runtimeDirFor, RUNTIME_ROOT } from './journal.js';
+import { recoverLuks } from './encrypt.js';
 import { detachLoop, loopsBackedBy } from './loop.js';
 import { kpartxDelete, partxDelete } from './mappers/index.js';
 import { unmount } from './mount.js';
@@ -64,6 +65,8 @@ export async function recoverDisk(path: string, opts: RecoverOptions): Promise<s
       done.push(`unmounted ${m}`);
     }
   }
+  // An encrypted root's mapping sits on a partition node: closed before the maps go.
+  done.push(...(await recoverLuks(runner, log, journal?.entries ?? [])));
   for (const e of [...(journal?.entries ?? [])].reverse()) {
     if (e.kind !== 'map') continue;
     if (!existsSync(e.device)) continue;

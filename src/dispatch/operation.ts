@@ -115,7 +115,12 @@ async function checkVariant(
     import('../config/load.js'),
     import('../process/runner.js'),
   ]);
-  const files = { os, schema: cfg.schema, ...(cfg.legacy ? { legacy: cfg.legacy } : {}) };
+  const files = {
+    os,
+    schema: cfg.schema,
+    ...(cfg.legacy ? { legacy: cfg.legacy } : {}),
+    ...(cfg.configExtension ? { configExtension: cfg.configExtension } : {}),
+  };
   await load.verifyVariant(files, paths, variant, new ExecRunner(log));
 }
 

@@ -30,7 +30,12 @@ export async function bundleCustomProvider(source: string, libDir: string): Prom
   const outDir = join(libDir, 'providers');
   mkdirSync(outDir, { recursive: true, mode: 0o755 });
   const out = join(outDir, bundleName(src));
-  const { build } = await import('esbuild');
+  const { build } = await import('esbuild').catch((e: unknown) => {
+    throw new OsError('E_PROVIDER_BUILD', `cannot bundle ${src}: esbuild is not installed`, {
+      hint: 'custom providers need the esbuild npm package where ganeti-os runs (a source checkout with `npm ci`)',
+      cause: e,
+    });
+  });
   try {
     await build({
       entryPoints: [src],
@@ -38,7 +43,7 @@ export async function bundleCustomProvider(source: string, libDir: string): Prom
       bundle: true,
       format: 'esm',
       platform: 'node',
-      target: 'node20',
+      target: 'node18',
       logLevel: 'silent',
       banner: {
         js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);",

@@ -20,9 +20,8 @@ import {
   renameSync,
   rmSync,
   rmdirSync,
-  statSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { DEFAULTS } from '../ganeti/defaults.js';
@@ -30,10 +29,12 @@ import { hasManifest, readManifest, type OsManifest } from '../ganeti/manifest.j
 import { configDirOf } from '../config/paths.js';
 import { OS_DIR_ENTRIES, renderOsDir, writeOsDirFile } from '../ganeti/os-dir.js';
 import { API_VERSIONS } from '../ganeti/types.js';
+import { checkOsName } from '../ganeti/names.js';
 import type { Registry } from '../dispatch/registry.js';
 import type { AnyProvider, ProviderPaths } from '../sdk/types.js';
 import { removeIfExists, symlinkIfChanged, writeIfChanged } from './files.js';
 import { ganetiSearchPath } from './search-path.js';
+import { clashError, otherHolder, owningPackage } from './clash.js';
 import { bundleCustomProvider } from './custom.js';
 import { publishVariants } from './publish.js';
 
@@ -57,6 +58,8 @@ export interface InstallOptions {
   /** Publish the variants that resolve, leaving out (with a warning) those that do not, instead of refusing. */
   skipBroken?: boolean;
   searchPath?: string[];
+  /** Install the one provider named under this OS name instead of its own (e.g. beside a peer's). */
+  as?: string;
   version?: string;
   log: Logger;
 }
@@ -103,21 +106,6 @@ function installBundle(o: InstallOptions, libDir: string, nodePath: string): boo
   return changed;
 }
 
-/** Another search dir (earlier or later) holding the same OS name makes `gnt-os diagnose` crash. */
-function duplicateOf(name: string, osDir: string, searchPath: string[]): string | undefined {
-  const mine = resolve(osDir);
-  for (const dir of searchPath) {
-    if (resolve(dir) === mine) continue;
-    const p = join(dir, name);
-    try {
-      if (statSync(p).isDirectory()) return p;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
-}
-
 /** The configuration directory a previous install recorded; a damaged manifest is rewritten anyway. */
 function recordedConfigDir(dir: string): string | undefined {
   try {
@@ -134,13 +122,12 @@ async function installOne(
 ): Promise<InstallResult> {
   const osDir = o.osDir ?? DEFAULTS.osDir;
   const libDir = o.libDir ?? DEFAULTS.libDir;
-  const dir = join(osDir, provider.name);
+  const osName = o.as ?? provider.name;
+  const dir = join(osDir, osName);
   const searchPath = o.searchPath ?? ganetiSearchPath();
-  const dup = duplicateOf(provider.name, osDir, searchPath);
-  if (dup && !o.force) {
-    throw new OsError('E_OS_DUPLICATE', `${dup} already provides an OS named ${provider.name}`, {
-      hint: `gnt-os diagnose fails on duplicate names: remove or rename ${dup} (e.g. apt remove its package), or pass --force`,
-    });
+  const other = otherHolder(osName, osDir, searchPath);
+  if (other && !o.force) {
+    throw clashError({ name: osName, ours: dir, other, otherPackage: owningPackage(other), searchPath });
   }
   if (existsSync(dir) && !hasManifest(dir) && readdirSync(dir).length > 0 && !o.force) {
     throw new OsError('E_OS_FOREIGN', `${dir} exists and was not installed by ganeti-os`, {
@@ -178,7 +165,7 @@ async function installOne(
     ...record,
   };
   const rendered = renderOsDir({
-    name: provider.name,
+    name: osName,
     apiVersions: provider.apiVersions ?? API_VERSIONS,
     params: Object.entries(provider.params).map(([name, d]) => ({ name, description: d.description })),
     variants,
@@ -189,7 +176,7 @@ async function installOne(
   for (const f of rendered.files) changed = writeOsDirFile(dir, f) || changed;
   for (const s of rendered.scripts)
     changed = symlinkIfChanged(join(dir, s), join(libDir, 'script.cjs')) || changed;
-  return { name: provider.name, dir, changed, variants, params: Object.keys(provider.params) };
+  return { name: osName, dir, changed, variants, params: Object.keys(provider.params) };
 }
 
 export async function install(o: InstallOptions): Promise<InstallResult[]> {
@@ -199,6 +186,13 @@ export async function install(o: InstallOptions): Promise<InstallResult[]> {
     throw new OsError('E_NODE_PATH', `node path ${nodePath} is not absolute`, {
       hint: 'pass --node /usr/bin/node',
     });
+  if (o.as !== undefined) {
+    checkOsName(o.as);
+    if ((o.names?.length ?? 0) + (o.providerModules?.length ?? 0) !== 1)
+      throw new OsError('E_USAGE', `--as ${o.as} names one OS, but not one provider was given`, {
+        hint: `name exactly one provider, e.g. ganeti-os install debootstrap --as ${o.as}`,
+      });
+  }
   const bundleChanged = installBundle(o, libDir, nodePath);
   const results: InstallResult[] = [];
   const names =

@@ -38,13 +38,18 @@ export async function publishVariants(
     ? await provider.variants({ paths, log: o.log })
     : cfg
       ? await publishedVariantNames(provider.name, {
-          ...configLocation(provider.name, paths),
+          ...configLocation(provider.name, paths, cfg.configExtension),
           ...(cfg.legacy ? { legacy: true } : {}),
         })
       : [];
   // Only variant files can be resolved here; a provider's own variants() answers for itself.
   if (!cfg) return { names, record: { variants: null } };
-  const files = { os: provider.name, schema: cfg.schema, ...(cfg.legacy ? { legacy: cfg.legacy } : {}) };
+  const files = {
+    os: provider.name,
+    schema: cfg.schema,
+    ...(cfg.legacy ? { legacy: cfg.legacy } : {}),
+    ...(cfg.configExtension ? { configExtension: cfg.configExtension } : {}),
+  };
   const { resolved, broken } = await resolvePublished(files, paths, names, new ExecRunner(o.log));
   if (broken.length > 0 && !o.skipBroken) throw refusal(provider.name, broken);
   for (const b of broken) o.log.warn(`${provider.name}+${b.name} not published: ${oneLine(b.error)}`);

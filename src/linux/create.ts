@@ -53,7 +53,7 @@ export async function createLinux<P>(ctx: CreateContext<P>, installer: LinuxInst
   hostKeys.catch(() => undefined); // awaited below; not unhandled meanwhile
   const prepareP = prepareDisk({
     ...disk,
-    layout: layoutOf(cfg.settings.disk),
+    layout: installer.layout ? installer.layout(cfg) : layoutOf(cfg.settings.disk),
     runner,
     cleanupRunner: ctx.cleanupRunner,
     stack,

@@ -11,7 +11,7 @@
  * its bytes and nothing else.
  */
 import { claimDisk, openDisk, type OpenedDisk, type OpenedPartition } from '../disk/index.js';
-import { flushDevice } from '../disk/mount.js';
+import { flushDevice, startWriteback } from '../disk/mount.js';
 import { runsStep, type GuestPolicy } from '../guest/family.js';
 import { makeSshHostKeys, type SavedKey, type SshHostKeyPair } from '../guest/index.js';
 import type { CreateContext } from '../sdk/types.js';
@@ -73,25 +73,36 @@ async function writeGrowConfigure<P>(
 ): Promise<void> {
   const { log, runner, cleanup: stack } = ctx;
   const disk = diskZero(ctx);
-  log.info(await whole.write(disk.path));
   if (whole.opaque) {
+    log.info(await whole.write(disk.path));
     log.info('opaque image: written as it is (nothing grown, mounted or configured)');
     return;
   }
-  // The tools below skip their own fsync (each would flush the whole image just written): one flush
-  // of the disk after the last unmount (undo steps run LIFO) makes the result durable.
-  stack.push(`flush ${disk.path}`, () => flushDevice(ctx.cleanupRunner, disk.path));
-  const grown = await growPartitionTable(disk.path, runner, log);
-  // The filesystem grows before anything is mounted: resize2fs then needs no online resize (which
-  // wants CAP_SYS_RESOURCE); xfs and btrfs get a private mount of their own.
+  let grown: Awaited<ReturnType<typeof growPartitionTable>> | undefined;
+  let writeback: Promise<void> | undefined;
+  // The image is written once the disk is attached (see openDisk's afterAttach). The tools after it
+  // skip their own fsync (each would flush the whole image just written): writeback of the copy
+  // starts at once and runs while the disk is grown and the guest configured; one flush of the disk
+  // after the last unmount (undo steps run LIFO) makes the result durable.
   const opened = await openDisk({
     ...disk,
     runner,
     cleanupRunner: ctx.cleanupRunner,
     log,
     stack,
+    afterAttach: async () => {
+      log.info(await whole.write(disk.path));
+      stack.push(`flush ${disk.path}`, async () => {
+        await writeback;
+        await flushDevice(ctx.cleanupRunner, disk.path);
+      });
+      writeback = startWriteback(runner, disk.path).catch(() => undefined);
+      grown = await growPartitionTable(disk.path, runner, log);
+    },
+    // The filesystem grows before anything is mounted: resize2fs then needs no online resize (which
+    // wants CAP_SYS_RESOURCE); xfs and btrfs get a private mount of their own.
     beforeMount: async (partitions) => {
-      const part = grownPartition({ partitions: [...partitions] }, grown);
+      const part = grownPartition({ partitions: [...partitions] }, grown!);
       if (part) await growFilesystem({ node: part.device, fstype: part.fstype!, runner, log, stack });
     },
   });

@@ -42,6 +42,7 @@ export async function exportLinux(ctx: ExportContext<unknown>, os: string, raw =
     index: target.index,
     ...(root.fstype ? { filesystem: root.fstype } : {}),
     ...(root.uuid ? { uuid: root.uuid } : {}),
+    ...(root.label ? { label: root.label } : {}),
     sizeBytes,
     os,
   });

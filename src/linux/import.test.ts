@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultsOf, defineSchema } from '../config/schema.js';
-import { importLayout, keepUuidOptions, streamFilesystem } from './import.js';
+import { importLayout, keepLabelOptions, keepUuidOptions, streamFilesystem } from './import.js';
 import type { LinuxConfig } from './installer.js';
 import { BOOT_KEYS, DISK_KEYS, GUEST_KEYS, HOOK_KEYS, linuxSettings } from './schema.js';
 
@@ -42,5 +42,33 @@ describe('import planning', () => {
       filesystem: 'xfs',
       mkfsOptions: ['-m', `uuid=${UUID}`],
     });
+  });
+
+  it("keepRootIdentity: the root gets the exported UUID and label, after the provider's own layout options", () => {
+    const own = {
+      style: 'gpt' as const,
+      filesystem: 'ext4' as const,
+      rootMaxMiB: 1024,
+      mkfsOptions: ['-O', '^64bit'],
+    };
+    expect(
+      importLayout(cfg(), 'ext4', UUID, log, { layout: own, keepRootIdentity: true, label: 'guix-root' }),
+    ).toEqual({
+      ...own,
+      mkfsOptions: ['-O', '^64bit', '-U', UUID, '-L', 'guix-root'],
+    });
+    expect(importLayout(cfg(), 'xfs', UUID, log, { keepRootIdentity: true }).mkfsOptions).toEqual([
+      '-m',
+      `uuid=${UUID}`,
+    ]);
+    // Without the flag, nothing is kept (other providers are unchanged).
+    expect(importLayout(cfg(), 'ext4', UUID, log, { label: 'x' }).mkfsOptions).toBeUndefined();
+  });
+
+  it('takes a label only when it is plain (the header is untrusted)', () => {
+    expect(keepLabelOptions('root_1.a-b', log)).toEqual(['-L', 'root_1.a-b']);
+    for (const bad of ['-O', 'a b', 'x'.repeat(13), '$(reboot)', 'a\nb'])
+      expect(keepLabelOptions(bad, log)).toEqual([]);
+    expect(keepLabelOptions(undefined, log)).toEqual([]);
   });
 });

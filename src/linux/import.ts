@@ -35,22 +35,47 @@ export function keepUuidOptions(fs: RootFs, uuid: string | undefined, log: Pick<
   return fs === 'xfs' ? ['-m', `uuid=${uuid}`] : ['-U', uuid];
 }
 
+/** What mkfs accepts as a label of every root filesystem (xfs: 12 bytes); nothing like an option. */
+const LABEL = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,11}$/;
+
+/** mkfs options that give a filesystem the exported label (untrusted: anything unusual is ignored). */
+export function keepLabelOptions(label: string | undefined, log: Pick<Logger, 'warn'>): string[] {
+  if (label === undefined || label === '') return [];
+  if (!LABEL.test(label)) {
+    log.warn(
+      `ignoring the stream's filesystem label ${JSON.stringify(label).slice(0, 60)}: not a plain label`,
+    );
+    return [];
+  }
+  return ['-L', label];
+}
+
 /** The exported filesystem when it is one we make; ext4 otherwise (the header is untrusted). */
 export function streamFilesystem(fs: string | undefined): RootFs {
   return (ROOT_FS_VALUES as readonly string[]).includes(fs ?? '') ? (fs as RootFs) : 'ext4';
 }
 
-/** Disk 0 takes the variant's layout, with the exported filesystem unless a parameter chose one. */
+/**
+ * Disk 0 takes the variant's layout (the provider's own, `own.layout`), with the exported filesystem
+ * unless a parameter chose one; with `own.keepRootIdentity`, its root gets the exported UUID and label.
+ */
 export function importLayout(
   cfg: LinuxConfig | undefined,
   exported: RootFs,
   uuid: string | undefined,
   log: Pick<Logger, 'warn'>,
+  own: { layout?: LayoutConfig; keepRootIdentity?: boolean; label?: string | undefined } = {},
 ): LayoutConfig {
   if (!cfg) return { style: 'none', filesystem: exported, mkfsOptions: keepUuidOptions(exported, uuid, log) };
+  const base = own.layout ?? layoutOf(cfg.settings.disk);
+  const filesystem = cfg.explicitFilesystem ? cfg.settings.disk.filesystem : exported;
+  const identity = own.keepRootIdentity
+    ? [...keepUuidOptions(filesystem, uuid, log), ...keepLabelOptions(own.label, log)]
+    : [];
   return {
-    ...layoutOf(cfg.settings.disk),
-    filesystem: cfg.explicitFilesystem ? cfg.settings.disk.filesystem : exported,
+    ...base,
+    filesystem,
+    ...(identity.length > 0 ? { mkfsOptions: [...(base.mkfsOptions ?? []), ...identity] } : {}),
   };
 }
 
@@ -76,7 +101,10 @@ export async function importLinux<P>(ctx: ImportContext<P>, installer: LinuxInst
   const header = start.format === 'ganeti-os' ? start.header : undefined;
   // A dump carries no filesystem type worth keeping (restore writes files into any): the variant's.
   const exported = header ? streamFilesystem(header.filesystem) : (cfg?.settings.disk.filesystem ?? 'ext4');
-  const layout = importLayout(cfg, exported, header?.uuid, log);
+  const layout = importLayout(cfg, exported, header?.uuid, log, {
+    ...(cfg && installer.layout ? { layout: installer.layout(cfg) } : {}),
+    ...(installer.keepRootIdentity ? { keepRootIdentity: true, label: header?.label } : {}),
+  });
   const disk = diskTarget(target.device, instance.disks[target.index]);
   const prepared = await prepareDisk({
     ...disk,
@@ -126,6 +154,15 @@ export async function importLinux<P>(ctx: ImportContext<P>, installer: LinuxInst
       detectGuest(t, policy.family),
     );
   }
+  await installer.afterImport?.(cfg, prepared, {
+    paths: ctx.paths,
+    runner,
+    cleanupRunner: ctx.cleanupRunner,
+    log,
+    stack,
+    signal,
+    instance,
+  });
   if (installer.boot(cfg) === 'grub')
     await installGrub(
       { runner, log, stack },

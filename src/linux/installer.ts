@@ -5,7 +5,7 @@
  * pipeline (create.ts, import.ts, export.ts, rename.ts) runs the operations for it.
  */
 import type { ResolvedVariant } from '../config/resolve.js';
-import type { FsImage, PreparedDisk } from '../disk/index.js';
+import type { FsImage, LayoutConfig, PreparedDisk } from '../disk/index.js';
 import type { InstanceInfo } from '../ganeti/types.js';
 import type { GuestPolicy } from '../guest/family.js';
 import type { Runner } from '../process/types.js';
@@ -120,6 +120,21 @@ export interface LinuxInstaller<P = Record<string, unknown>, C extends LinuxConf
   rawExport?(cfg: C): boolean;
   /** Check an imported disk 0 holds a tree of this provider; throw OsError otherwise. */
   verifyTree?(target: string, cfg: C): Promise<void>;
+  /**
+   * Disk 0's layout for create and import, when the provider adds to what the shared disk keys say
+   * (a root size limit); default: layoutOf(cfg.settings.disk).
+   */
+  layout?(cfg: C): LayoutConfig;
+  /**
+   * import makes disk 0's root filesystem with the exported UUID and label (the stream header's):
+   * for guests whose bootloader and file systems name them in files import does not rewrite.
+   */
+  keepRootIdentity?: boolean;
+  /**
+   * After import restored disk 0's files (and verifyTree passed), before the shared GRUB step: what
+   * the stream cannot carry (btrfs subvolumes, the ESP's files, a `self` bootloader).
+   */
+  afterImport?(cfg: C, disk: PreparedDisk, run: PopulateInput & { instance: InstanceInfo }): Promise<void>;
   /** Replace the shared rename (a guest whose configuration names the instance elsewhere). */
   rename?(ctx: RenameContext<P>): Promise<void>;
   /** Fill the cache for a variant without a disk (`ganeti-os cache warm`). */

@@ -5,7 +5,7 @@
  * typed, camel-cased view of the resolved values from the declarations themselves, so a key is
  * never written again as a field and a mapper.
  */
-import type { KeySpec, Value } from '../config/schema.js';
+import { defineSchema, type KeySpec, type Value, type VariantSchema } from '../config/schema.js';
 
 type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
 type Keywords<K> = K extends { keywords: readonly (infer W extends string)[] } ? W : never;
@@ -41,6 +41,17 @@ export function settingsOf<const Ks extends readonly KeySpec[]>(
     out[camel(k.name)] = v;
   }
   return out as Settings<Ks>;
+}
+
+/**
+ * A provider's variant schema from its key fragments, and the typed view of resolved values:
+ * `const { schema, view } = defineVariantSchema('image', KEYS)`; `Settings<typeof KEYS>` is the type.
+ */
+export function defineVariantSchema<const Ks extends readonly KeySpec[]>(
+  os: string,
+  keys: Ks,
+): { schema: VariantSchema; view: (values: Readonly<Record<string, Value>>) => Settings<Ks> } {
+  return { schema: defineSchema(os, keys), view: (values) => settingsOf(keys, values) };
 }
 
 export const ROOT_FS_VALUES = ['ext2', 'ext3', 'ext4', 'xfs', 'btrfs'] as const;

@@ -42,7 +42,14 @@ export class ExecRunner implements Runner {
       stderr: opts.stderrToLog ? 'inherit' : 'pipe',
       maxBuffer: 64 * 1024 * 1024,
     };
-    const r = await execa(cmd, args, execaOpts);
+    const child = execa(cmd, args, execaOpts);
+    const onOutput = opts.onOutput;
+    if (onOutput) {
+      // Read alongside execa's own buffering: every chunk reaches both.
+      for (const s of [child.stdout, child.stderr])
+        s?.on('data', (d: Buffer | string) => onOutput(typeof d === 'string' ? d : d.toString('utf8')));
+    }
+    const r = await child;
     const stdout = typeof r.stdout === 'string' ? r.stdout : '';
     const stderr = typeof r.stderr === 'string' ? r.stderr : '';
     const exitCode = r.exitCode ?? (r.signal ? 128 : 1);

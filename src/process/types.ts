@@ -23,6 +23,8 @@ export interface RunOptions {
   stderrToLog?: boolean;
   /** Hide argument values (e.g. passwords) from the debug log. */
   redactArgs?: boolean;
+  /** Called with the command's output (stdout and stderr) as it comes, e.g. to show progress. */
+  onOutput?: (chunk: string) => void;
 }
 
 export interface RunResult {

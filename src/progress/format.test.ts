@@ -6,6 +6,7 @@ import {
   formatLive,
   formatLogLine,
   formatSummary,
+  progressEvent,
   rateOf,
 } from './format.js';
 
@@ -55,5 +56,63 @@ describe('progress formatting', () => {
     expect(formatSummary({ ...s, done: 120 * MiB, elapsedMs: 12_000 })).toBe(
       'download a.raw: 120.0 MiB of 120.0 MiB (100%) in 12s (10.0 MiB/s)',
     );
+  });
+
+  it('writes counted work with its unit, step, rate of the step and elapsed time', () => {
+    const s = {
+      phase: 'bootstrap bookworm/amd64',
+      detail: 'installing essential packages, unpacking',
+      unit: 'packages',
+      done: 12,
+      total: 60,
+      elapsedMs: 62_000,
+      stepElapsedMs: 4000,
+    };
+    expect(formatLive(s)).toBe(
+      'bootstrap bookworm/amd64: installing essential packages, unpacking: 12 of 60 packages (20%), 3.0 packages/s, 16s left, 1m02s elapsed',
+    );
+    expect(formatLogLine(s)).toBe(
+      'bootstrap bookworm/amd64: installing essential packages, unpacking: 12 of 60 packages (20%) after 1m02s, 3.0 packages/s',
+    );
+    expect(formatSummary(s)).toBe('bootstrap bookworm/amd64: done in 1m02s');
+    expect(formatLive({ ...s, done: 120, total: undefined, stepElapsedMs: 8000 })).toMatch(
+      /: 120 packages, 15 packages\/s, 1m02s elapsed$/,
+    );
+  });
+
+  it('writes a heartbeat (no amount) as the phase and the elapsed time', () => {
+    const s = { phase: 'cache: pack the tree', elapsedMs: 21_000 };
+    expect(formatLive(s)).toBe('cache: pack the tree: 21s elapsed');
+    expect(formatLogLine(s)).toBe('cache: pack the tree: 21s elapsed');
+    expect(formatLogLine({ ...s, detail: 'extracting archives' })).toBe(
+      'cache: pack the tree: extracting archives: 21s elapsed',
+    );
+    expect(formatSummary(s)).toBe('cache: pack the tree: done in 21s');
+    expect(rateOf(s)).toBeUndefined();
+    expect(etaMs(s)).toBeUndefined();
+  });
+
+  it('makes JSON progress events of the same state, times in seconds', () => {
+    expect(
+      progressEvent(
+        { phase: 'download a.raw', done: 30 * MiB, total: 120 * MiB, elapsedMs: 10_000 },
+        'running',
+      ),
+    ).toEqual({
+      phase: 'download a.raw',
+      done: 30 * MiB,
+      unit: 'bytes',
+      total: 120 * MiB,
+      elapsed: 10,
+      rate: 3 * MiB,
+      eta: 30,
+      state: 'running',
+    });
+    expect(progressEvent({ phase: 'x', detail: 'y', elapsedMs: 1234 }, 'done')).toEqual({
+      phase: 'x',
+      detail: 'y',
+      elapsed: 1.2,
+      state: 'done',
+    });
   });
 });

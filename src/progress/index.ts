@@ -1,5 +1,7 @@
-/** Progress of long work: a live line on a terminal, periodic lines in a log. */
-export { createProgress, type Progress, type ProgressOptions } from './reporter.js';
+/** Progress of long work: a live line on a terminal, periodic lines in a log, events in JSON. */
+export { createProgress, type Progress, type ProgressOptions, type UpdateOptions } from './reporter.js';
+export { withProgress, type WithProgressOptions } from './run.js';
+export { allocatedBytes, bytesLeft, childIoSampler, fdPosition, streamSampler } from './sample.js';
 export {
   etaMs,
   formatBytes,
@@ -7,6 +9,7 @@ export {
   formatLive,
   formatLogLine,
   formatSummary,
+  progressEvent,
   rateOf,
   type ProgressState,
 } from './format.js';

@@ -13,6 +13,7 @@
 export type DiskErrorCode =
   | 'E_DISK_BLKID'
   | 'E_DISK_BUSY'
+  | 'E_DISK_CRYPT'
   | 'E_DISK_FLUSH'
   | 'E_DISK_IMAGE'
   | 'E_DISK_IN_USE'
@@ -125,6 +126,19 @@ export type FetchErrorCode =
 /** Capturing an image from an instance disk (src/capture/). */
 export type CaptureErrorCode = 'E_CAPTURE' | 'E_CAPTURE_FORMAT' | 'E_CAPTURE_IN_USE' | 'E_CAPTURE_SUMS';
 
+/** Running guix for the guix provider: channels, systems, configurations, builds (providers/guix/). */
+export type GuixErrorCode =
+  | 'E_GUIX'
+  | 'E_GUIX_BUILD'
+  | 'E_GUIX_CHANNEL'
+  | 'E_GUIX_COMMIT'
+  | 'E_GUIX_CONFIG'
+  | 'E_GUIX_MISSING'
+  | 'E_GUIX_SYSTEM';
+
+/** Cluster-wide install and checks through Ganeti's own machinery (src/cluster/). */
+export type ClusterErrorCode = 'E_CLUSTER_COMMAND' | 'E_CLUSTER_COPY' | 'E_CLUSTER_DRIFT';
+
 /** Admin hooks (src/hooks/). */
 export type HookErrorCode = 'E_HOOK_FAILED' | 'E_HOOK_MISSING' | 'E_HOOK_NOT_EXECUTABLE' | 'E_HOOK_TIMEOUT';
 
@@ -184,6 +198,8 @@ export type BuiltinErrorCode =
   | ImageErrorCode
   | FetchErrorCode
   | CaptureErrorCode
+  | GuixErrorCode
+  | ClusterErrorCode
   | 'E_INTERNAL';
 
 export type ErrorCode = BuiltinErrorCode | CustomErrorCode;

@@ -10,9 +10,26 @@ export interface LogSink {
   write(line: string): void;
 }
 
+/**
+ * A live progress line on the terminal (src/progress/): log lines on stderr clear it first and
+ * draw it again after themselves, so the two never mix on one line.
+ */
+export interface LiveLine {
+  clear(): void;
+  redraw(): void;
+}
+let liveLine: LiveLine | undefined;
+
+/** Register (or remove, with undefined) the live line that stderr log lines must step around. */
+export function setLiveLine(l: LiveLine | undefined): void {
+  liveLine = l;
+}
+
 const stderrSink: LogSink = {
   write(line) {
+    liveLine?.clear();
     process.stderr.write(line + '\n');
+    liveLine?.redraw();
   },
 };
 
@@ -35,6 +52,10 @@ export class Logger {
   }
   setFormat(format: 'text' | 'json'): void {
     this.format = format;
+  }
+  /** JSON lines (`--log-format json`): progress is reported as events, not as a live line. */
+  isJson(): boolean {
+    return this.format === 'json';
   }
   enabled(level: LogLevel): boolean {
     return order[level] <= order[this.level];
@@ -76,6 +97,16 @@ export class Logger {
         this.sink.write(`${tag}${this.prefix}${line}`);
       }
     }
+  }
+
+  /**
+   * A structured event (`{"event":"progress",...}`) as one JSON line at info level; in the text
+   * format events are not printed (the caller prints a text line instead).
+   */
+  event(name: string, fields: Record<string, unknown>): void {
+    if (this.format !== 'json' || !this.enabled('info')) return;
+    const line = JSON.stringify({ time: new Date().toISOString(), level: 'info', event: name, ...fields });
+    this.sink.write(this.mask(line));
   }
 
   error(msg: string): void {

@@ -46,6 +46,7 @@ export {
   ROOT_FS_VALUES,
   SSH_KEY_PATTERN,
   settingsOf,
+  defineVariantSchema,
   linuxSettings,
   type Settings,
   type LinuxSettings,

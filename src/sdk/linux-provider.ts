@@ -15,8 +15,11 @@ export interface LinuxProviderSpec<P extends ParamDecls> {
   description: string;
   params: P;
   apiVersions?: Provider['apiVersions'];
-  /** The variant files' schema (compose the fragments of `ganeti-os/sdk/linux`) and the peer's shell mapping. */
-  variantConfig: { schema: VariantSchema; legacy?: LegacyMapping };
+  /**
+   * The variant files' schema (compose the fragments of `ganeti-os/sdk/linux`), the peer's shell
+   * mapping, and the extension of a configuration file that alone makes a variant (guix: `.scm`).
+   */
+  variantConfig: { schema: VariantSchema; legacy?: LegacyMapping; configExtension?: string };
   /** The provider's installer: `() => import('./installer.js').then((m) => m.default)`. */
   installer: () => Promise<LinuxInstaller<ParamValues<P>>>;
   /** The provider keeps a cache `ganeti-os cache warm` can fill (its installer has `warm`). */
@@ -39,7 +42,7 @@ export function defineLinuxProvider<P extends ParamDecls>(spec: LinuxProviderSpe
       : {}),
     async variants({ paths }) {
       const { publishedVariants } = await import('../config/load.js');
-      return publishedVariants(spec.name, paths);
+      return publishedVariants(spec.name, paths, spec.variantConfig.configExtension);
     },
     ...(spec.cache
       ? {

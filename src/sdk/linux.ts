@@ -49,7 +49,13 @@ export {
   type Chroot,
 } from '../disk/index.js';
 export { enterChroot } from '../guest/chroot.js';
-export { installBootloader, type BootDisk } from '../boot/install.js';
+/** Facts of the instance as every guest sees them: names, NIC addresses, the serial console. */
+export { guestNames, type GuestNames } from '../guest/hostname.js';
+export { planNics, type NicPlan, type Ipv4Plan, type Ipv6Plan } from '../guest/network/index.js';
+export { consoleDevice } from '../guest/console.js';
+export { installBootloader, startBiosGrub, type BootDisk } from '../boot/install.js';
+/** GC roots a provider keeps on the node, listed and pruned by `ganeti-os cache` (guix). */
+export { writeGcRootRecord, type GcRootRecord } from '../cache/gcroots.js';
 export { runHooks, discoverHooks, buildHookEnv, PHASES, type Phase } from '../hooks/index.js';
 export {
   exportTree,
@@ -78,4 +84,4 @@ export {
   type ImageSource,
 } from '../linux/image-deps.js';
 export { readRegularNoFollow } from '../fs/nofollow.js';
-export { createProgress, type Progress } from '../progress/index.js';
+export { bytesLeft, createProgress, streamSampler, withProgress, type Progress } from '../progress/index.js';

@@ -120,9 +120,10 @@ export interface Provider<P extends ParamDecls = ParamDecls> {
   /**
    * Variant files: the schema of their keys (for `ganeti-os variants list|show|sync`) and,
    * optionally, how instance-<os> style shell files map onto them. With it, install and sync publish
-   * only the variants that resolve, and verify resolves OS_VARIANT.
+   * only the variants that resolve, and verify resolves OS_VARIANT. `configExtension`: a file
+   * `<variant><configExtension>` of a variants directory is a variant by itself (guix's `.scm`).
    */
-  variantConfig?: { schema: VariantSchema; legacy?: LegacyMapping };
+  variantConfig?: { schema: VariantSchema; legacy?: LegacyMapping; configExtension?: string };
   /** Fill the cache for a variant without installing anything (`ganeti-os cache warm`). */
   warmCache?(ctx: WarmContext): Promise<{ path: string; hit: boolean }>;
   /** Checks across parameters (each one is already parsed); throw OsError. */

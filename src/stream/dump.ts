@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPipeline } from '../process/pipeline.js';
+import { bytesLeft, streamSampler, withProgress } from '../progress/index.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 
@@ -27,21 +28,30 @@ export async function restoreDump(
     const report = join(tmp, 'report');
     await writeFile(first, head, { mode: 0o600 });
     opts.log.debug(`restoring a dump stream into ${target}`);
-    const results = await runPipeline(
-      [
-        ['cat', first, '-'],
-        ['restore', '-r', '-y', '-f', '-'],
-      ],
-      {
-        log: opts.log,
-        signal: opts.signal,
-        stdin: inFd,
-        stdout: { path: report },
-        cwd: target,
-        env: { TMPDIR: tmp },
-        code: 'E_IMPORT_TREE',
-        hint: 'the dump stream is damaged or truncated; export it again',
-      },
+    const progress = {
+      log: opts.log,
+      phase: 'restore the dump',
+      total: bytesLeft(inFd),
+      sample: streamSampler(inFd, 'read'),
+      summary: 'long' as const,
+    };
+    const results = await withProgress(progress, () =>
+      runPipeline(
+        [
+          ['cat', first, '-'],
+          ['restore', '-r', '-y', '-f', '-'],
+        ],
+        {
+          log: opts.log,
+          signal: opts.signal,
+          stdin: inFd,
+          stdout: { path: report },
+          cwd: target,
+          env: { TMPDIR: tmp },
+          code: 'E_IMPORT_TREE',
+          hint: 'the dump stream is damaged or truncated; export it again',
+        },
+      ),
     );
     const said = `${await readFile(report, 'utf8')}\n${results.at(-1)?.stderrTail ?? ''}`;
     const incomplete = /End-of-(input|tape) encountered|not found on (tape|media)/i.exec(said);

@@ -17,6 +17,8 @@ export interface StreamHeader {
   filesystem?: string;
   /** UUID of the exported filesystem, kept for data disks so the guest's fstab stays valid. */
   uuid?: string;
+  /** Label of the exported filesystem (kept with the UUID for providers that ask: keepRootIdentity). */
+  label?: string;
   /** Size of the exported disk in bytes. */
   sizeBytes: number;
   /** OS and variant it came from. */

@@ -8,6 +8,7 @@ import { readFileSync, readSync, statSync } from 'node:fs';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { TOOL_PATH } from '../process/tool-path.js';
+import { bytesLeft, streamSampler, withProgress } from '../progress/index.js';
 
 // The block size of `dd bs=1M`, the reference: the same I/O pattern, so only our start-up differs.
 const BLOCK = 1024 * 1024;
@@ -80,11 +81,21 @@ export async function exportRaw(
   const size = deviceSize(device);
   reportSize(size);
   log.debug(`exporting ${device}: ${size} bytes`);
-  await runDd(
-    [`if=${device}`, `bs=${BLOCK}`, 'iflag=fullblock', 'status=none'],
-    ['ignore', 'inherit', 'pipe'],
-    signal,
+  // dd writes to our stdout: what it has written of the disk's size, a line every 10 s in the log.
+  const progress = {
     log,
+    phase: `export ${device}`,
+    total: Number(size),
+    sample: streamSampler(1, 'write'),
+    summary: 'long' as const,
+  };
+  await withProgress(progress, () =>
+    runDd(
+      [`if=${device}`, `bs=${BLOCK}`, 'iflag=fullblock', 'status=none'],
+      ['ignore', 'inherit', 'pipe'],
+      signal,
+      log,
+    ),
   );
 }
 
@@ -96,18 +107,27 @@ export async function importRaw(
 ): Promise<void> {
   const size = deviceSize(device);
   log.debug(`importing into ${device}: at most ${size} bytes`);
-  await runDd(
-    [
-      `of=${device}`,
-      `bs=${BLOCK}`,
-      'iflag=fullblock,count_bytes',
-      `count=${size}`,
-      'conv=nocreat,notrunc,fsync',
-      'status=none',
-    ],
-    ['inherit', 'ignore', 'pipe'],
-    signal,
+  const progress = {
     log,
+    phase: `import into ${device}`,
+    total: bytesLeft(inFd),
+    sample: streamSampler(inFd, 'read'),
+    summary: 'long' as const,
+  };
+  await withProgress(progress, () =>
+    runDd(
+      [
+        `of=${device}`,
+        `bs=${BLOCK}`,
+        'iflag=fullblock,count_bytes',
+        `count=${size}`,
+        'conv=nocreat,notrunc,fsync',
+        'status=none',
+      ],
+      ['inherit', 'ignore', 'pipe'],
+      signal,
+      log,
+    ),
   );
   // dd stopped at the disk's size; anything left on stdin did not fit.
   const probe = Buffer.alloc(1);

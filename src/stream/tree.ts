@@ -15,6 +15,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { runPipeline } from '../process/pipeline.js';
+import { bytesLeft, streamSampler, withProgress } from '../progress/index.js';
 import { tarCreateArgv, tarExtractArgv } from './tar.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
@@ -35,16 +36,20 @@ export interface ExportTreeOptions extends TreeStreamOptions {
 /** Write the tree mounted at `mountedRoot` as a tar stream to `outFd`. */
 export async function exportTree(mountedRoot: string, outFd: number, opts: ExportTreeOptions): Promise<void> {
   opts.log.debug(`exporting the files below ${mountedRoot} as a tar stream`);
-  await runPipeline(
-    [tarCreateArgv({ dir: mountedRoot, sparse: true, oneFileSystem: opts.oneFileSystem ?? true })],
-    {
-      log: opts.log,
-      signal: opts.signal,
-      stdin: 'ignore',
-      stdout: outFd,
-      code: 'E_EXPORT_TREE',
-      hint: 'the guest filesystem could not be read completely; run fsck on the disk and retry',
-    },
+  // The bytes tar has written so far (its stdout is the output), a line every 10 s in the log.
+  const sample = streamSampler(outFd, 'write');
+  await withProgress({ log: opts.log, phase: 'export the file tree', sample, summary: 'long' }, () =>
+    runPipeline(
+      [tarCreateArgv({ dir: mountedRoot, sparse: true, oneFileSystem: opts.oneFileSystem ?? true })],
+      {
+        log: opts.log,
+        signal: opts.signal,
+        stdin: 'ignore',
+        stdout: outFd,
+        code: 'E_EXPORT_TREE',
+        hint: 'the guest filesystem could not be read completely; run fsck on the disk and retry',
+      },
+    ),
   );
 }
 
@@ -88,12 +93,21 @@ async function assertEmpty(target: string): Promise<void> {
 export async function importTree(target: string, inFd: number, opts: TreeStreamOptions): Promise<void> {
   await assertEmpty(target);
   opts.log.debug(`importing a tar stream into ${target}`);
-  await runPipeline([tarExtractArgv({ dir: target, pipe: true })], {
+  const progress = {
     log: opts.log,
-    signal: opts.signal,
-    stdin: inFd,
-    stdout: 'ignore',
-    code: 'E_IMPORT_TREE',
-    hint: 'the stream is damaged or holds members outside the target (see the tar messages above)',
-  });
+    phase: 'import the file tree',
+    total: bytesLeft(inFd),
+    sample: streamSampler(inFd, 'read'),
+    summary: 'long' as const,
+  };
+  await withProgress(progress, () =>
+    runPipeline([tarExtractArgv({ dir: target, pipe: true })], {
+      log: opts.log,
+      signal: opts.signal,
+      stdin: inFd,
+      stdout: 'ignore',
+      code: 'E_IMPORT_TREE',
+      hint: 'the stream is damaged or holds members outside the target (see the tar messages above)',
+    }),
+  );
 }

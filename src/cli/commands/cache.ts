@@ -15,7 +15,9 @@ function mib(n: number): string {
 }
 
 export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
-  const cmd = new Command('cache').description('manage the bootstrap caches and downloaded images');
+  const cmd = new Command('cache').description(
+    "manage the bootstrap caches, downloaded images and the GC roots of guix instances' systems",
+  );
   const dirsOf = (os: string | undefined, osDir: string): { os: string; dir: string }[] =>
     (os ? [checkOsName(ctx, os, osDir)] : knownOsNames(ctx, osDir)).map((name) => ({
       os: name,
@@ -57,6 +59,10 @@ export function cacheCommands(ctx: CliContext): CommandUnknownOpts[] {
         const age = `${e.ageDays === null ? '?' : e.ageDays.toFixed(1)} days`;
         if (e.kind === 'image') {
           ctx.out(`${e.os}\timage ${e.name}\t${e.status}\t${mib(e.sizeBytes)}\t${age}\t${e.url ?? ''}`);
+          continue;
+        }
+        if (e.kind === 'gcroot') {
+          ctx.out(`${e.os}\tgcroot ${e.name}\t${e.status}\t${e.key ?? '?'}\t${age}\t${e.path ?? ''}`);
           continue;
         }
         ctx.out(

@@ -18,7 +18,15 @@ export function installCommands(ctx: CliContext): CommandUnknownOpts[] {
     .option('--provider <path...>', 'install a custom provider module (.ts/.js/.mjs)')
     .option('--node <path>', 'absolute path of node for the scripts (default: this node)')
     .option('--search-path <dirs>', "Ganeti's OS search path, comma-separated (default: read from Ganeti)")
-    .option('-f, --force', 'install even if another search directory holds the same OS name', false)
+    .option(
+      '--as <name>',
+      'install the one provider named under this OS name (e.g. beside ganeti-instance-debootstrap)',
+    )
+    .option(
+      '-f, --force',
+      'install even if another search directory holds the same OS name (Ganeti runs the first one in its search path)',
+      false,
+    )
     .option(
       '--skip-broken',
       'publish the variants that resolve, warning about those that do not (default: refuse them)',
@@ -40,6 +48,7 @@ export function installCommands(ctx: CliContext): CommandUnknownOpts[] {
         force: o.force,
         skipBroken: o.skipBroken,
         ...(o.searchPath ? { searchPath: o.searchPath.split(',').filter(Boolean) } : {}),
+        ...(o.as !== undefined ? { as: o.as } : {}),
         version: VERSION,
         log: ctx.log,
       });

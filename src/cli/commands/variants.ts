@@ -25,7 +25,11 @@ async function withVariants(name: string, ctx: CliContext, loc: Loc) {
   const paths = osPaths(name, ctx, loc);
   const provider: AnyProvider = await ctx.providers.load(name, paths.module);
   const cfg = provider.variantConfig;
-  const location = { configDir: paths.configDir, shippedDir: join(paths.shareDir, 'variants', name) };
+  const location = {
+    configDir: paths.configDir,
+    shippedDir: join(paths.shareDir, 'variants', name),
+    ...(cfg?.configExtension ? { configExtension: cfg.configExtension } : {}),
+  };
   return { provider, paths, cfg, location };
 }
 
