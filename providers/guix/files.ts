@@ -70,9 +70,13 @@ export function libraryFileOf(paths: ProviderPaths): string {
   const candidates = variantsDirs(paths).map((d) => join(d, LIBRARY_FILE));
   const found = candidates.find((c) => existsSync(c));
   if (!found) {
-    throw new OsError('E_VARIANT_MISSING', `the guix library is missing (looked for ${candidates.join(', ')})`, {
-      hint: `reinstall ganeti-os (it ships variants/guix/${LIBRARY_FILE}), or write your own as ${candidates[0]}`,
-    });
+    throw new OsError(
+      'E_VARIANT_MISSING',
+      `the guix library is missing (looked for ${candidates.join(', ')})`,
+      {
+        hint: `reinstall ganeti-os (it ships variants/guix/${LIBRARY_FILE}), or write your own as ${candidates[0]}`,
+      },
+    );
   }
   return found;
 }

@@ -1,6 +1,6 @@
 /**
- * Executor of the install: the instance data and the configuration written into the guest's
- * /etc/ganeti-os and into a private directory for the evaluation on the node, the btrfs subvolumes
+ * Executor of the install: the instance data, the ganeti-os library and the configuration written
+ * into the guest's /etc/ganeti-os and into a private directory for the evaluation on the node, the btrfs subvolumes
  * of that layout, `guix system build --root=<gc-root-dir>/<instance>` (the instance's GC root,
  * replaced on reinstall and recorded for `ganeti-os cache`), `guix system init` into the mounted
  * target (guix installs its own GRUB), and the ESP's files copied into the ESP for uefi. Every
@@ -25,6 +25,7 @@ import {
   HOSTNAME_GUEST_PATH,
   INSTANCE_DATA_GUEST_PATH,
   instanceFacts,
+  LIBRARY_GUEST_PATH,
   renderHostnameFile,
   renderInstanceData,
   type GuixDiskFacts,
@@ -38,6 +39,8 @@ export interface InstallInput {
   command: GuixCommandOptions;
   /** The configuration file the variant names (an admin's or a shipped file). */
   configFile: string;
+  /** The ganeti-os library the configuration loads (an admin's or the shipped file). */
+  libraryFile: string;
   instance: InstanceInfo;
   /** The provider's cache directory (GC root records, default XDG cache). */
   cacheDir: string;
@@ -45,19 +48,27 @@ export interface InstallInput {
   nameservers: readonly string[];
 }
 
-/** The files of /etc/ganeti-os in the guest: instance data, configuration, host name. */
-export function guestDataEntries(
-  instanceData: string,
-  config: string | undefined,
-  name: string,
-): GuestEntry[] {
+/** What /etc/ganeti-os holds in the guest. */
+export interface GuestData {
+  /** The guest's instance data (renderInstanceData). */
+  instanceData: string;
+  /** The ganeti-os library's text. */
+  library: string;
+  /** The configuration's text: written by create only (import and rename keep the guest's own). */
+  config?: string;
+  /** The instance name (its short name goes to /etc/ganeti-os/hostname). */
+  name: string;
+}
+
+/** The files of /etc/ganeti-os in the guest: instance data, library, configuration, host name. */
+export function guestDataEntries(d: GuestData): GuestEntry[] {
+  const file = (path: string, content: string): GuestEntry => ({ kind: 'file', path, content, mode: 0o644 });
   return [
     { kind: 'dir', path: '/etc/ganeti-os', mode: 0o755 },
-    { kind: 'file', path: INSTANCE_DATA_GUEST_PATH, content: instanceData, mode: 0o644 },
-    ...(config === undefined
-      ? []
-      : [{ kind: 'file' as const, path: CONFIG_GUEST_PATH, content: config, mode: 0o644 }]),
-    { kind: 'file', path: HOSTNAME_GUEST_PATH, content: renderHostnameFile(name), mode: 0o644 },
+    file(INSTANCE_DATA_GUEST_PATH, d.instanceData),
+    file(LIBRARY_GUEST_PATH, d.library),
+    ...(d.config === undefined ? [] : [file(CONFIG_GUEST_PATH, d.config)]),
+    file(HOSTNAME_GUEST_PATH, renderHostnameFile(d.name)),
   ];
 }
 
@@ -142,17 +153,23 @@ export async function installGuix(o: InstallInput, disk: PreparedDisk, run: Popu
     instanceFacts({ ...common, bootloaderTargets: v.firmware === 'bios' ? [disk.device] : ['/boot/efi'] }),
   );
   const config = readFileSync(o.configFile, 'utf8');
-  await writeGuestFiles(root, guestDataEntries(guestData, config, o.instance.name));
+  const library = readFileSync(o.libraryFile, 'utf8');
+  await writeGuestFiles(
+    root,
+    guestDataEntries({ instanceData: guestData, library, config, name: o.instance.name }),
+  );
 
   const tmp = mkdtempSync(join(tmpdir(), 'ganeti-os-guix-'));
   run.stack.push(`remove ${tmp}`, () => rmSync(tmp, { recursive: true, force: true }));
   const configCopy = join(tmp, 'config.scm');
   const dataCopy = join(tmp, 'instance-data.scm');
+  const libraryCopy = join(tmp, 'ganeti-os.scm');
   writeFileSync(configCopy, config, { mode: 0o600 });
   writeFileSync(dataCopy, nodeData, { mode: 0o600 });
+  writeFileSync(libraryCopy, library, { mode: 0o600 });
   const xdg = xdgCacheDir(v, o.cacheDir);
   mkdirSync(xdg, { recursive: true, mode: 0o700 });
-  const env = guixEnv({ xdgCache: xdg, instanceData: dataCopy, tmpdir: tmp });
+  const env = guixEnv({ xdgCache: xdg, instanceData: dataCopy, library: libraryCopy, tmpdir: tmp });
 
   // One GC root per instance: the previous one goes, the new build takes its name.
   const gcRoot = gcRootPath(v.gcRootDir, o.instance.name);

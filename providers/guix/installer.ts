@@ -5,32 +5,19 @@
  * `guix system init` (install.ts); a guest that configures itself (Guix manages /etc: every shared
  * guest step is skipped) and installs its own bootloader; an import that keeps the root's UUID and
  * label and puts back what the stream cannot carry (restore.ts); a rename that rewrites the
- * instance data (rename.ts).
+ * instance data (rename.ts). Create, import and rename also write the ganeti-os library the
+ * configurations load (files.ts finds it) next to the instance data.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { linuxSettings, OsError, type InstanceInfo, type ProviderPaths, type Runner } from 'ganeti-os/sdk';
-import {
-  GUEST_STEPS,
-  loadVariant,
-  type GuestFamily,
-  type LinuxConfig,
-  type LinuxInstaller,
-} from 'ganeti-os/sdk/linux';
+import { GUEST_STEPS, type GuestFamily, type LinuxConfig, type LinuxInstaller } from 'ganeti-os/sdk/linux';
 import type { GuixCommandOptions } from './argv.js';
 import { CONFIG_GUEST_PATH } from './instance-data.js';
+import { configFileOf, libraryFileOf, loadGuixVariant } from './files.js';
 import { installGuix } from './install.js';
-import {
-  applyParams,
-  commandOptions,
-  guixLayout,
-  rootEncryption,
-  type GuixParams,
-  type RootEncryption,
-} from './plan.js';
+import { commandOptions, guixLayout, rootEncryption, type GuixParams, type RootEncryption } from './plan.js';
 import { renameGuix } from './rename.js';
 import { restoreGuix, verifyGuixTree } from './restore.js';
-import { CONFIG_EXTENSION, guixSchema, guixVariant, type GuixVariant } from './schema.js';
+import type { GuixVariant } from './schema.js';
 
 export interface GuixConfig extends LinuxConfig {
   variant: GuixVariant;
@@ -56,38 +43,6 @@ export const GUIX_FAMILY: GuestFamily = {
   marker: CONFIG_GUEST_PATH,
 };
 
-/**
- * The configuration file of the variant: the `config` key (resolved against the file that set it),
- * else `<variant>.scm` in the admin's variants directory, else in the shipped one.
- */
-export function configFileOf(
-  v: GuixVariant,
-  name: string,
-  files: readonly string[],
-  paths: ProviderPaths,
-): string {
-  if (v.config) return v.config;
-  const own = files.find((f) => f.endsWith(CONFIG_EXTENSION));
-  if (own) return own;
-  const candidates = [
-    join(paths.configDir, 'variants', `${name}${CONFIG_EXTENSION}`),
-    ...(paths.shareDir ? [join(paths.shareDir, 'variants', 'guix', `${name}${CONFIG_EXTENSION}`)] : []),
-    // next to the variant's YAML file (a shipped YAML variant with its configuration beside it)
-    ...files.filter((f) => f.endsWith('.yaml')).map((f) => join(dirname(f), `${name}${CONFIG_EXTENSION}`)),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) {
-    throw new OsError(
-      'E_VARIANT_MISSING',
-      `variant ${name} has no configuration (looked for ${candidates[0]})`,
-      {
-        hint: `write the Guix System configuration ${name}${CONFIG_EXTENSION} next to the variant, or set config in its YAML file`,
-      },
-    );
-  }
-  return found;
-}
-
 async function configure(
   paths: ProviderPaths,
   variantName: string,
@@ -95,13 +50,7 @@ async function configure(
   runner: Runner,
   instance: InstanceInfo | undefined,
 ): Promise<GuixConfig> {
-  const resolved = await loadVariant(
-    { os: 'guix', schema: guixSchema, configExtension: CONFIG_EXTENSION },
-    paths,
-    variantName,
-    runner,
-  );
-  const v = applyParams(guixVariant(resolved.values), params);
+  const { resolved, variant: v } = await loadGuixVariant(paths, variantName, params, runner);
   const configFile = configFileOf(v, resolved.name, resolved.files, paths);
   const encryption = instance ? rootEncryption(instance.name, params.luks_passphrase) : undefined;
   return {
@@ -157,6 +106,7 @@ const installer: LinuxInstaller<GuixParams, GuixConfig> = {
           variant: cfg.variant,
           command: cfg.command,
           configFile: cfg.configFile,
+          libraryFile: libraryFileOf(cfg.paths),
           instance: needInstance(cfg),
           cacheDir: cfg.paths.cacheDir,
           nameservers: cfg.nameservers,
@@ -171,10 +121,24 @@ const installer: LinuxInstaller<GuixParams, GuixConfig> = {
   keepRootIdentity: true,
   verifyTree: (target, cfg) => verifyGuixTree(target, cfg.encryption !== undefined),
   afterImport: (cfg, disk, run) =>
-    restoreGuix({ variant: cfg.variant, instance: run.instance, nameservers: cfg.nameservers }, disk, run),
+    restoreGuix(
+      {
+        variant: cfg.variant,
+        instance: run.instance,
+        nameservers: cfg.nameservers,
+        libraryFile: libraryFileOf(cfg.paths),
+      },
+      disk,
+      run,
+    ),
   async rename(ctx) {
     const cfg = await configure(ctx.paths, ctx.variant, ctx.params, ctx.runner, undefined);
-    await renameGuix(ctx, cfg.variant, cfg.nameservers, Boolean(ctx.params.luks_passphrase));
+    await renameGuix(ctx, {
+      variant: cfg.variant,
+      nameservers: cfg.nameservers,
+      libraryFile: libraryFileOf(cfg.paths),
+      encrypted: Boolean(ctx.params.luks_passphrase),
+    });
   },
 };
 

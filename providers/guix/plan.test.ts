@@ -78,13 +78,15 @@ describe('guix run planning', () => {
       expect(() => gcRootPath('/r', bad)).toThrow(/cannot name a GC root/);
     expect(xdgCacheDir(base(), '/var/cache/ganeti-os/guix')).toBe('/var/cache/ganeti-os/guix/xdg');
     expect(xdgCacheDir({ ...base(), cacheDir: '/srv/c' }, '/x')).toBe('/srv/c');
-    const env = guixEnv({ xdgCache: '/c', instanceData: '/t/data.scm' });
+    const env = guixEnv({ xdgCache: '/c', instanceData: '/t/data.scm', library: '/t/ganeti-os.scm' });
     expect(Object.keys(env).sort()).toEqual([
       'GANETI_OS_INSTANCE_DATA',
+      'GANETI_OS_LIBRARY',
       'HOME',
       'LC_ALL',
       'PATH',
       'XDG_CACHE_HOME',
     ]);
+    expect(env.GANETI_OS_LIBRARY).toBe('/t/ganeti-os.scm');
   });
 });

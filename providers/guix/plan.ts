@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { OsError } from 'ganeti-os/sdk';
 import type { LayoutConfig } from 'ganeti-os/sdk/linux';
 import type { GuixCommandOptions } from './argv.js';
+import { INSTANCE_DATA_ENV, LIBRARY_ENV } from './instance-data.js';
 import type { GuixVariant } from './schema.js';
 
 /** The OS parameters as the operations see them (index.ts declares them). */
@@ -175,11 +176,13 @@ export function xdgCacheDir(v: GuixVariant, providerCacheDir: string): string {
 
 /**
  * The whole environment guix runs with: nothing inherited (OSP_* values, a private passphrase
- * among them, stay out), a PATH, a UTF-8 locale, its cache and the instance data file.
+ * among them, stay out), a PATH, a UTF-8 locale, its cache, the instance data file and the
+ * ganeti-os library the configurations load.
  */
 export function guixEnv(o: {
   xdgCache: string;
   instanceData: string;
+  library: string;
   tmpdir?: string;
 }): Record<string, string> {
   return {
@@ -187,7 +190,8 @@ export function guixEnv(o: {
     LC_ALL: 'C.UTF-8',
     HOME: o.xdgCache,
     XDG_CACHE_HOME: o.xdgCache,
-    GANETI_OS_INSTANCE_DATA: o.instanceData,
+    [INSTANCE_DATA_ENV]: o.instanceData,
+    [LIBRARY_ENV]: o.library,
     ...(o.tmpdir ? { TMPDIR: o.tmpdir } : {}),
   };
 }

@@ -1,13 +1,14 @@
 /**
  * rename: the guest carries its new name from its next boot on. The guest's
  * /etc/ganeti-os/instance-data.scm is written again for the renamed instance (its facts read from
- * disk 0: the same filesystems, the firmware it was installed for) and /etc/ganeti-os/hostname
- * names it; the shipped variants set the host name from that file at boot, and the next
+ * disk 0: the same filesystems, the firmware it was installed for), with the ganeti-os library
+ * that reads it (/etc/ganeti-os/ganeti-os.scm), and /etc/ganeti-os/hostname names it; the shipped variants set the host name from that file at boot, and the next
  * `guix system reconfigure /etc/ganeti-os/config.scm` in the guest bakes it into the system.
  * Every write goes through the guest path helpers (no guest symlink is followed out of the disk).
  * An encrypted root (luks_passphrase) is not opened: rename ends with one line saying what to do in
  * the guest.
  */
+import { readFileSync } from 'node:fs';
 import { isOsError, OsError, type RenameContext } from 'ganeti-os/sdk';
 import { diskZero, openDisk, readGuestFile, writeGuestFiles } from 'ganeti-os/sdk/linux';
 import { guestDataEntries } from './install.js';
@@ -16,12 +17,18 @@ import { definedString } from './restore.js';
 import type { GuixVariant } from './schema.js';
 import { diskFacts, guestRootOf, hasSubvolumeLayout } from './tree.js';
 
-export async function renameGuix(
-  ctx: RenameContext<unknown>,
-  variant: GuixVariant,
-  nameservers: readonly string[],
-  encrypted = false,
-): Promise<void> {
+export interface RenameInput {
+  variant: GuixVariant;
+  /** The dns-nameservers parameter. */
+  nameservers: readonly string[];
+  /** The ganeti-os library (written into the guest with the instance data). */
+  libraryFile: string;
+  /** luks_passphrase is set: the root is not opened (its passphrase is the guest's). */
+  encrypted?: boolean;
+}
+
+export async function renameGuix(ctx: RenameContext<unknown>, o: RenameInput): Promise<void> {
+  const { variant, nameservers, encrypted = false } = o;
   const { oldName, instance, log, runner, cleanup: stack } = ctx;
   const opened = await openDisk({
     ...diskZero(ctx),
@@ -65,7 +72,8 @@ export async function renameGuix(
       nameservers,
     }),
   );
-  await writeGuestFiles(root, guestDataEntries(data, undefined, instance.name));
+  const library = readFileSync(o.libraryFile, 'utf8');
+  await writeGuestFiles(root, guestDataEntries({ instanceData: data, library, name: instance.name }));
   log.info(
     oldName === instance.name
       ? `rename: ${instance.name} unchanged`

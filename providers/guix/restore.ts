@@ -5,9 +5,9 @@
  * instance data) and gets the EFI files of /boot/efi; GRUB's BIOS core image is written with the
  * node's grub-install into the BIOS boot partition, its prefix the restored /boot/grub, whose
  * grub.cfg (guix's own) is used unchanged; and the instance data follows the importing
- * instance (its NICs). Nothing is rebuilt: import needs no guix and no network.
+ * instance (its NICs), written with the ganeti-os library that reads it. Nothing is rebuilt: import needs no guix and no network.
  */
-import { renameSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OsError, type InstanceInfo } from 'ganeti-os/sdk';
 import {
@@ -92,6 +92,8 @@ export interface RestoreInput {
   variant: GuixVariant;
   instance: InstanceInfo;
   nameservers: readonly string[];
+  /** The ganeti-os library (written into the guest with the instance data). */
+  libraryFile: string;
 }
 
 export async function restoreGuix(o: RestoreInput, disk: PreparedDisk, run: PopulateInput): Promise<void> {
@@ -131,7 +133,8 @@ export async function restoreGuix(o: RestoreInput, disk: PreparedDisk, run: Popu
       nameservers: o.nameservers,
     }),
   );
-  await writeGuestFiles(root, guestDataEntries(data, undefined, o.instance.name));
+  const library = readFileSync(o.libraryFile, 'utf8');
+  await writeGuestFiles(root, guestDataEntries({ instanceData: data, library, name: o.instance.name }));
   // The disk has a BIOS boot partition whatever the firmware: BIOS boots it too.
   const grub = startBiosGrub(
     {

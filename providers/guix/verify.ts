@@ -6,11 +6,10 @@
  * and the one that installs runs guix itself, which refuses an unsupported value with one line.
  */
 import type { Logger, ParamValues, Runner, VerifyContext } from 'ganeti-os/sdk';
-import { ExecRunner, loadVariant } from 'ganeti-os/sdk/linux';
+import { ExecRunner } from 'ganeti-os/sdk/linux';
 import { listArgv } from './argv.js';
+import { loadGuixVariant } from './files.js';
 import type provider from './index.js';
-import { applyParams } from './plan.js';
-import { CONFIG_EXTENSION, guixSchema, guixVariant } from './schema.js';
 import { checkListed, parseGuixList } from './systems.js';
 
 export interface SystemCheck {
@@ -59,13 +58,7 @@ type Params = ParamValues<(typeof provider)['params']>;
 /** verify: the parameters over the selected variant, then system and target against its guix. */
 export async function verifyGuixParams(params: Params, ctx: VerifyContext): Promise<void> {
   const runner = new ExecRunner(ctx.log);
-  const resolved = await loadVariant(
-    { os: 'guix', schema: guixSchema, configExtension: CONFIG_EXTENSION },
-    ctx.paths,
-    ctx.variant,
-    runner,
-  );
-  const variant = applyParams(guixVariant(resolved.values), params);
+  const { variant } = await loadGuixVariant(ctx.paths, ctx.variant, params, runner);
   if (!params.system && !params.target) return;
   // A relative guix is the installer's to resolve against the variant file: check with the one on PATH.
   const guix = variant.guix.startsWith('/') ? variant.guix : 'guix';

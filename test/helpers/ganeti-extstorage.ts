@@ -97,6 +97,8 @@ export function burninArgv(o: BurninOptions): string[] {
     `--ext-provider=${EXT_PROVIDER}`,
     '-t',
     'ext',
+    // Job feedback in the output: Ganeti only warns when an import's disks fail.
+    '--verbose',
     '-o',
     o.os,
     ...(o.osParams?.length ? ['-O', o.osParams.join(',')] : []),

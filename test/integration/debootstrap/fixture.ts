@@ -9,13 +9,13 @@
  * listed explicitly), so the first create warms it and the others unpack it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS } from '../../../src/ganeti/defaults.js';
-import { mountsBelow } from '../../../src/disk/mountinfo.js';
-import { listLeftovers, makeDiskFile, type DiskFile } from '../../helpers/disk.js';
-import { GANETI_PATH, runOsScript, type ScriptOptions, type ScriptRun } from '../../helpers/scripts.js';
+import { listLeftovers, type DiskFile } from '../../helpers/disk.js';
+import { installArgv, osWorkspace } from '../../helpers/os-workspace.js';
+import { GANETI_PATH, type ScriptOptions, type ScriptRun } from '../../helpers/scripts.js';
 
 export const CLI = join(process.cwd(), 'dist/ganeti-os.mjs');
 export const MiB = 1024 * 1024;
@@ -50,7 +50,6 @@ export interface Fixture {
   scripts: string;
   /** TMPDIR of every script run: empty between runs (other processes' temp files never mix in). */
   tmp: string;
-  disks: DiskFile[];
   newDisk(sizeBytes: number, name?: string): DiskFile;
   run(script: string, env: Record<string, string>, o?: ScriptOptions): Promise<ScriptRun>;
   /** Unregister disks, remove the work dir (refuses with mounts below). */
@@ -84,22 +83,8 @@ export function installFixture(
   mkdirSync(join(configDir, 'variants'), { recursive: true });
   for (const [name, text] of Object.entries(o.variants ?? TEST_VARIANTS))
     writeFileSync(join(configDir, 'variants', `${name}.yaml`), text);
-  const r = ganetiOs([
-    'install',
-    '--os-dir',
-    osDir,
-    '--lib-dir',
-    libDir,
-    '--search-path',
-    osDir,
-    '--config-root',
-    configRoot,
-    '--cache-root',
-    cacheRoot,
-    'debootstrap',
-  ]);
+  const r = ganetiOs(installArgv('debootstrap', { work, osDir, configRoot, cacheRoot }));
   if (r.code !== 0) throw new Error(`install failed: ${r.stderr}`);
-  const disks: DiskFile[] = [];
   const scripts = join(osDir, 'debootstrap');
   return {
     work,
@@ -111,18 +96,7 @@ export function installFixture(
     cacheDir: join(cacheRoot, 'debootstrap'),
     scripts,
     tmp,
-    disks,
-    newDisk(sizeBytes, name) {
-      const d = makeDiskFile(sizeBytes, name);
-      disks.push(d);
-      return d;
-    },
-    run: (script, env, opts) => runOsScript(scripts, script, { ...env, TMPDIR: tmp }, opts),
-    dispose() {
-      for (const d of disks) d.remove();
-      if (mountsBelow(work).length > 0) throw new Error(`not removing ${work}: mounts below it`);
-      rmSync(work, { recursive: true, force: true });
-    },
+    ...osWorkspace(work, scripts, tmp),
   };
 }
 

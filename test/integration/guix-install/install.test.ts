@@ -151,6 +151,7 @@ describe.skipIf(!ready)(
       await withImage(imported, (g) => {
         expect(g.read('etc/ganeti-os/hostname')).toBe('gx3\n');
         expect(g.read('etc/ganeti-os/instance-data.scm')).toContain('(define ganeti-host-name "gx3")');
+        expect(g.read('etc/ganeti-os/ganeti-os.scm')).toContain('(define* (ganeti-operating-system');
       });
     }, 120_000);
   },

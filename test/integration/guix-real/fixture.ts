@@ -1,19 +1,36 @@
 /**
  * Instances for the real-guix tests, built the way the provider gets them: a Ganeti 3.0 create
  * environment (the captured one, with NICs, networks and hypervisor settings added) parsed by
- * src/ganeti/env.ts, then the guix provider's instanceFacts and renderInstanceData.
+ * src/ganeti/env.ts, then the guix provider's instanceFacts and renderInstanceData. The shipped
+ * configurations and the ganeti-os library are found by the provider's own lookup in this
+ * package's variants (no admin directory), so the tests evaluate what ships.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configFileOf, libraryFileOf } from '../../../providers/guix/files.js';
+import { guixSchema, guixVariant } from '../../../providers/guix/schema.js';
+import { defaultsOf } from '../../../src/config/schema.js';
 import type { InstanceInfo } from '../../../src/ganeti/types.js';
 import { loadEnv } from '../../../src/ganeti/__fixtures__/load.js';
 import { parseScriptEnv } from '../../../src/ganeti/env.js';
+import type { NicSpec as NicEnv } from '../debootstrap/fixture.js';
 
-export interface NicEnv {
-  mac: string;
-  ip?: string;
-  subnet?: string;
-  gateway?: string;
-  subnet6?: string;
-  gateway6?: string;
+/** The package as the provider sees it installed, with an empty admin configuration directory. */
+const PATHS = {
+  osDir: '/nonexistent/os',
+  configDir: '/nonexistent/instance-guix',
+  shareDir: join(import.meta.dirname, '../../..'),
+  cacheDir: '/nonexistent/cache',
+};
+
+/** The text of the shipped configuration of variant `name` (default, server). */
+export function shippedConfig(name: string): string {
+  return readFileSync(configFileOf(guixVariant(defaultsOf(guixSchema)), name, [], PATHS), 'utf8');
+}
+
+/** The text of the shipped ganeti-os library. */
+export function shippedLibrary(): string {
+  return readFileSync(libraryFileOf(PATHS), 'utf8');
 }
 
 /** Ganeti's create environment for an instance with these NICs and hypervisor settings. */

@@ -18,7 +18,10 @@ import {
   type GuixCommandOptions,
 } from '../../../providers/guix/argv.js';
 import {
+  INSTANCE_DATA_ENV,
   instanceFacts,
+  LIBRARY_ENV,
+  LIBRARY_GUEST_PATH,
   renderHostnameFile,
   renderInstanceData,
   type InstanceFactsInput,
@@ -30,10 +33,18 @@ import type { Runner } from '../../../src/process/types.js';
 import type { OsError } from '../../../src/runtime/errors.js';
 import { Logger } from '../../../src/runtime/logger.js';
 import { guixRoot, startGuix, type GuixSession } from '../../helpers/guix-real.js';
-import { ESP_UUID, ganetiInstance, HOME_UUID, LUKS_UUID, ROOT_UUID, SWAP_UUID } from './fixture.js';
+import {
+  ESP_UUID,
+  ganetiInstance,
+  HOME_UUID,
+  LUKS_UUID,
+  ROOT_UUID,
+  shippedConfig,
+  shippedLibrary,
+  SWAP_UUID,
+} from './fixture.js';
 
 const { ready, reason } = guixRoot();
-const VARIANTS = join(import.meta.dirname, '../../../variants/guix');
 const DRV = /^\/gnu\/store\/[a-z0-9]{32}-system\.drv$/;
 const OPTS: GuixCommandOptions = {
   guix: 'guix',
@@ -182,9 +193,7 @@ describe.skipIf(!ready)(ready ? 'guix provider against a real guix' : `real guix
   beforeAll(async () => {
     s = await startGuix();
     console.log(`real guix: ${s.version} in ${s.root}`);
-    for (const v of ['default.scm', 'server.scm']) {
-      s.writeFile(`${dir}/${v}`, readFileSync(join(VARIANTS, v), 'utf8'));
-    }
+    for (const v of ['default', 'server']) s.writeFile(`${dir}/${v}.scm`, shippedConfig(v));
   });
 
   afterAll(async () => {
@@ -195,9 +204,21 @@ describe.skipIf(!ready)(ready ? 'guix provider against a real guix' : `real guix
     expect(s.leaks()).toEqual([]);
   });
 
-  async function derive(config: string, data: string | undefined, system?: string) {
+  /**
+   * `guix system build -d` of a configuration, with the instance data and the library where the
+   * installer puts them (files named by the environment), or without them (the guest's copies).
+   */
+  async function derive(
+    config: string,
+    data: string | undefined,
+    system?: string,
+    library = shippedLibrary(),
+  ) {
     const env: Record<string, string> = {};
-    if (data !== undefined) env.GANETI_OS_INSTANCE_DATA = s.writeFile(`${dir}/instance-data.scm`, data);
+    if (data !== undefined) {
+      env[INSTANCE_DATA_ENV] = s.writeFile(`${dir}/instance-data.scm`, data);
+      env[LIBRARY_ENV] = s.writeFile(`${dir}/ganeti-os.scm`, library);
+    }
     const argv = systemDeriveArgv({ ...OPTS, ...(system ? { system } : {}) }, config);
     return { argv, ...(await s.run(argv, { env })) };
   }
@@ -228,9 +249,10 @@ describe.skipIf(!ready)(ready ? 'guix provider against a real guix' : `real guix
     expect(hits.some((h) => /luks/i.test(readFileSync(h, 'latin1')))).toBe(true);
   });
 
-  it('finds the guest copy at /etc/ganeti-os/instance-data.scm without the variable', async () => {
+  it('finds the guest copies of the instance data and the library in /etc/ganeti-os without the variables', async () => {
     const data = renderInstanceData(instanceFacts(cases[0]!.input()));
     s.writeFile('/etc/ganeti-os/instance-data.scm', data);
+    s.writeFile(LIBRARY_GUEST_PATH, shippedLibrary());
     s.writeFile('/etc/ganeti-os/hostname', renderHostnameFile('web1-renamed.example.org'));
     const r = await derive(`${dir}/default.scm`, undefined);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -295,9 +317,9 @@ describe.skipIf(!ready)(ready ? 'guix provider against a real guix' : `real guix
   });
 
   it('reports a broken configuration with its file and line', async () => {
-    const broken = readFileSync(join(VARIANTS, 'default.scm'), 'utf8').replace(
-      '(service openssh-service-type',
-      '(service openssh-servise-type',
+    const broken = shippedConfig('server').replace(
+      '(service ntp-service-type)',
+      '(service ntp-servise-type)',
     );
     s.writeFile(`${dir}/broken.scm`, broken);
     const data = renderInstanceData(instanceFacts(cases[5]!.input()));
@@ -306,10 +328,19 @@ describe.skipIf(!ready)(ready ? 'guix provider against a real guix' : `real guix
     const e = describeGuixFailure(r.stderr, r.argv);
     console.log(`broken configuration: ${e.oneLine()}`);
     expect(e.code).toBe('E_GUIX_CONFIG');
-    const line = broken.split('\n').findIndex((l) => l.includes('openssh-servise-type')) + 1;
-    expect(e.message).toMatch(
-      new RegExp(`broken\\.scm:${line}:\\d+: openssh-servise-type: unbound variable$`),
-    );
+    const line = broken.split('\n').findIndex((l) => l.includes('ntp-servise-type')) + 1;
+    expect(e.message).toMatch(new RegExp(`broken\\.scm:${line}:\\d+: ntp-servise-type: unbound variable$`));
+  });
+
+  it('reports a broken library in one line', async () => {
+    const broken = shippedLibrary().replace('(service openssh-service-type', '(service openssh-servise-type');
+    const data = renderInstanceData(instanceFacts(cases[5]!.input()));
+    const r = await derive(`${dir}/default.scm`, data, undefined, broken);
+    expect(r.exitCode).not.toBe(0);
+    const e = describeGuixFailure(r.stderr, r.argv);
+    console.log(`broken library: ${e.oneLine()}`);
+    expect(e.code).toBe('E_GUIX_CONFIG');
+    expect(e.message).toMatch(/ganeti-os\.scm:\d+:\d+: openssh-servise-type: unbound variable$/);
   });
 
   it('ends a time-machine that cannot reach its channel in one line, fast', async () => {

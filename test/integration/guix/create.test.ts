@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot } from '../../helpers/disk.js';
 import { ganetiOs } from '../debootstrap/fixture.js';
@@ -20,6 +20,8 @@ import {
   leakWatch,
   MiB,
   sfdiskJson,
+  SHIPPED_LIBRARY,
+  standinVariants,
   TEST_CONFIG,
   withImage,
   type GuixFixture,
@@ -29,17 +31,10 @@ let fx: GuixFixture;
 
 beforeAll(() => {
   if (!isRoot) return;
-  fx = installGuixFixture((f) => {
-    const common = `guix: ${f.standin}\nsubstitute-urls: []\ngc-root-dir: ${f.gcRoots}\n`;
-    return {
-      // A configuration alone is a variant (it would run the guix on PATH: only listed here).
-      'default.scm': TEST_CONFIG,
-      'ext4.yaml': `config: default.scm\n${common}`,
-      'xfs.yaml': 'extend: ext4\nfilesystem: xfs\nswap: 64M\npart-size: 900M\n',
-      'btrfs.yaml': 'extend: ext4\nfilesystem: btrfs\nlayout: btrfs-subvolumes\n',
-      'uefi.yaml': 'extend: ext4\nfirmware: uefi\n',
-    };
-  });
+  // default.scm alone is a variant (it would run the guix on PATH: only listed here).
+  fx = installGuixFixture((f) =>
+    standinVariants(f, { 'xfs.yaml': 'extend: ext4\nfilesystem: xfs\nswap: 64M\npart-size: 900M\n' }),
+  );
 });
 afterAll(() => fx?.dispose());
 
@@ -82,6 +77,8 @@ describe.skipIf(!isRoot)('guix provider with a stand-in guix: create', () => {
     // default.scm alone is the default variant; the shipped ones are published too.
     expect(list[0]).toBe('default');
     expect(list).toEqual(expect.arrayContaining(['btrfs', 'ext4', 'uefi', 'xfs']));
+    // The shipped library (lib/ganeti-os.scm) is not a variant.
+    expect(list).not.toContain('ganeti-os');
   });
 
   it('ext4: build with a GC root, then init into the mounted root; argument vectors, clean environment, instance data', async () => {
@@ -100,7 +97,9 @@ describe.skipIf(!isRoot)('guix provider with a stand-in guix: create', () => {
     expect(init![8]).toMatch(/^\/\S+$/);
     for (const c of calls) {
       expect(c.env.XDG_CACHE_HOME).toBe(join(fx.cacheDir, 'xdg'));
-      expect(c.env.GANETI_OS_INSTANCE_DATA).toMatch(/\/instance-data\.scm$/);
+      expect(c.env.GANETI_OS_INSTANCE_DATA).toMatch(/\/ganeti-os-guix-[^/]+\/instance-data\.scm$/);
+      // The library beside it, in the same private directory.
+      expect(c.env.GANETI_OS_LIBRARY).toBe(join(dirname(c.env.GANETI_OS_INSTANCE_DATA!), 'ganeti-os.scm'));
       expect(Object.keys(c.env).filter((k) => k.startsWith('OSP_') || k.startsWith('INSTANCE_'))).toEqual([]);
     }
     await withImage(disk, (g) => {
@@ -113,6 +112,8 @@ describe.skipIf(!isRoot)('guix provider with a stand-in guix: create', () => {
       expect(data).toContain('(define ganeti-bootloader-targets (list "/dev/vda"))');
       expect(data).toContain('"192.0.2.10"');
       expect(g.read('etc/ganeti-os/config.scm')).toBe(TEST_CONFIG);
+      // No admin copy: the shipped library, where the configuration loads it in the guest.
+      expect(g.read('etc/ganeti-os/ganeti-os.scm')).toBe(SHIPPED_LIBRARY);
       expect(g.read('etc/ganeti-os/hostname')).toBe('web1\n');
       expect(g.read('boot/grub/grub.cfg')).toContain(`search --fs-uuid --set ${root.UUID}`);
       expect(readlinkSync(join(g.root, 'var/guix/profiles/system'))).toBe('system-1-link');

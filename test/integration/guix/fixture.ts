@@ -15,16 +15,17 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { mountsBelow } from '../../../src/disk/mountinfo.js';
-import { makeDiskFile, type DiskFile } from '../../helpers/disk.js';
-import { runOsScript, type ScriptOptions, type ScriptRun } from '../../helpers/scripts.js';
+import { dirname, join } from 'node:path';
+import { installArgv, osWorkspace, type OsWorkspace } from '../../helpers/os-workspace.js';
 import { ganetiOs, instanceEnv, type EnvSpec } from '../debootstrap/fixture.js';
 
 export { lastLine } from '../../helpers/scripts.js';
 export { leakWatch, withImage, sfdiskJson, blkid, readHead, runToFile, MiB } from '../debootstrap/fixture.js';
 
 export const STANDIN_SOURCE = join(process.cwd(), 'test/fixtures/guix-standin');
+
+/** The shipped ganeti-os library, which create writes into the guest when the admin has none. */
+export const SHIPPED_LIBRARY = readFileSync(join(process.cwd(), 'variants/guix/lib/ganeti-os.scm'), 'utf8');
 
 /** A configuration the stand-in accepts (it only checks the file exists; real guix is G1's tier). */
 export const TEST_CONFIG =
@@ -36,7 +37,7 @@ export interface StandinCall {
   pid: number;
 }
 
-export interface GuixFixture {
+export interface GuixFixture extends OsWorkspace {
   work: string;
   osDir: string;
   configDir: string;
@@ -52,9 +53,21 @@ export interface GuixFixture {
   clearCalls(): void;
   /** Settings of the stand-in for the next runs (GUIX_STANDIN_FAIL, GUIX_STANDIN_SLEEP). */
   setStandin(extra: Record<string, string>): void;
-  newDisk(sizeBytes: number, name?: string): DiskFile;
-  run(script: string, env: Record<string, string>, o?: ScriptOptions): Promise<ScriptRun>;
-  dispose(): void;
+}
+
+/**
+ * The variants most tests use: `default.scm` alone (TEST_CONFIG), `ext4` naming it with the
+ * stand-in, no substitutes and the private GC roots, and the layouts extending ext4; `extra` adds
+ * or replaces files (a path below the variants directory, e.g. `lib/ganeti-os.scm`).
+ */
+export function standinVariants(f: GuixFixture, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'default.scm': TEST_CONFIG,
+    'ext4.yaml': `config: default.scm\nguix: ${f.standin}\nsubstitute-urls: []\ngc-root-dir: ${f.gcRoots}\n`,
+    'btrfs.yaml': 'extend: ext4\nfilesystem: btrfs\nlayout: btrfs-subvolumes\n',
+    'uefi.yaml': 'extend: ext4\nfirmware: uefi\n',
+    ...extra,
+  };
 }
 
 export function installGuixFixture(variants: (fx: GuixFixture) => Record<string, string>): GuixFixture {
@@ -80,9 +93,9 @@ export function installGuixFixture(variants: (fx: GuixFixture) => Record<string,
   const log = join(work, 'standin.log');
   const base = { GUIX_STANDIN_LOG: log, GUIX_STANDIN_STORE: join(work, 'store') };
   writeFileSync(`${standin}.json`, JSON.stringify(base));
-  const disks: DiskFile[] = [];
   const scripts = join(osDir, 'guix');
   const fx: GuixFixture = {
+    ...osWorkspace(work, scripts, tmp),
     work,
     osDir,
     configDir,
@@ -101,34 +114,13 @@ export function installGuixFixture(variants: (fx: GuixFixture) => Record<string,
         : [],
     clearCalls: () => rmSync(log, { force: true }),
     setStandin: (extra) => writeFileSync(`${standin}.json`, JSON.stringify({ ...base, ...extra })),
-    newDisk(sizeBytes, name) {
-      const d = makeDiskFile(sizeBytes, name);
-      disks.push(d);
-      return d;
-    },
-    run: (script, env, opts) => runOsScript(scripts, script, { ...env, TMPDIR: tmp }, opts),
-    dispose() {
-      for (const d of disks) d.remove();
-      if (mountsBelow(work).length > 0) throw new Error(`not removing ${work}: mounts below it`);
-      rmSync(work, { recursive: true, force: true });
-    },
   };
-  for (const [name, text] of Object.entries(variants(fx)))
-    writeFileSync(join(configDir, 'variants', name), text);
-  const r = ganetiOs([
-    'install',
-    '--os-dir',
-    osDir,
-    '--lib-dir',
-    join(work, 'lib'),
-    '--search-path',
-    osDir,
-    '--config-root',
-    configRoot,
-    '--cache-root',
-    cacheRoot,
-    'guix',
-  ]);
+  for (const [name, text] of Object.entries(variants(fx))) {
+    const file = join(configDir, 'variants', name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  const r = ganetiOs(installArgv('guix', { work, osDir, configRoot, cacheRoot }));
   if (r.code !== 0) throw new Error(`install failed: ${r.stderr}`);
   return fx;
 }

@@ -24,7 +24,7 @@ import {
   readHead,
   runToFile,
   sfdiskJson,
-  TEST_CONFIG,
+  standinVariants,
   type GuixFixture,
 } from './fixture.js';
 
@@ -40,10 +40,7 @@ let fx: GuixFixture;
 
 beforeAll(() => {
   if (!isRoot) return;
-  fx = installGuixFixture((f) => ({
-    'default.scm': TEST_CONFIG,
-    'ext4.yaml': `config: default.scm\nguix: ${f.standin}\nsubstitute-urls: []\ngc-root-dir: ${f.gcRoots}\n`,
-  }));
+  fx = installGuixFixture(standinVariants);
 });
 afterAll(() => fx?.dispose());
 

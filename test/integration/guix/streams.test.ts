@@ -20,24 +20,20 @@ import {
   readHead,
   runToFile,
   sfdiskJson,
+  standinVariants,
   TEST_CONFIG,
   withImage,
   type GuixFixture,
 } from './fixture.js';
 
+const ADMIN_LIBRARY = ";; the admin's ganeti-os library\n(define ganeti-admin-library #t)\n";
+
 let fx: GuixFixture;
 
 beforeAll(() => {
   if (!isRoot) return;
-  fx = installGuixFixture((f) => {
-    const common = `guix: ${f.standin}\nsubstitute-urls: []\ngc-root-dir: ${f.gcRoots}\n`;
-    return {
-      'default.scm': TEST_CONFIG,
-      'ext4.yaml': `config: default.scm\n${common}`,
-      'btrfs.yaml': 'extend: ext4\nfilesystem: btrfs\nlayout: btrfs-subvolumes\n',
-      'uefi.yaml': 'extend: ext4\nfirmware: uefi\n',
-    };
-  });
+  // The admin's library replaces the shipped one.
+  fx = installGuixFixture((f) => standinVariants(f, { 'lib/ganeti-os.scm': ADMIN_LIBRARY }));
 });
 afterAll(() => fx?.dispose());
 
@@ -115,6 +111,7 @@ describe.skipIf(!isRoot)('guix provider with a stand-in guix: export, import, re
       expect(data).toContain(`(define ganeti-root-uuid "${before.uuid}")`);
       expect(data).toContain('"198.51.100.7"');
       expect(g.read('etc/ganeti-os/config.scm')).toBe(TEST_CONFIG);
+      expect(g.read('etc/ganeti-os/ganeti-os.scm')).toBe(ADMIN_LIBRARY);
     });
     // GRUB's boot code in the MBR, its core image in the BIOS boot partition.
     expect(readHead(target, 512).includes(Buffer.from('GRUB'))).toBe(true);
@@ -162,6 +159,7 @@ describe.skipIf(!isRoot)('guix provider with a stand-in guix: export, import, re
     expect(watch.check()).toEqual([]);
     await withImage(disk, (g) => {
       expect(g.read('etc/ganeti-os/hostname')).toBe('new1\n');
+      expect(g.read('etc/ganeti-os/ganeti-os.scm')).toBe(ADMIN_LIBRARY);
       const data = g.read('etc/ganeti-os/instance-data.scm');
       expect(data).toContain('(define ganeti-host-name "new1")');
       expect(data).toContain('(define ganeti-fqdn "new1.example.org")');

@@ -10,9 +10,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS } from '../../../src/ganeti/defaults.js';
-import { mountsBelow } from '../../../src/disk/mountinfo.js';
-import { makeDiskFile, type DiskFile } from '../../helpers/disk.js';
-import { runOsScript, type ScriptOptions, type ScriptRun } from '../../helpers/scripts.js';
+import { type DiskFile } from '../../helpers/disk.js';
+import { installArgv, osWorkspace } from '../../helpers/os-workspace.js';
+import { type ScriptOptions, type ScriptRun } from '../../helpers/scripts.js';
 import { ganetiOs, instanceEnv, type EnvSpec } from '../debootstrap/fixture.js';
 
 export { lastLine } from '../../helpers/scripts.js';
@@ -144,7 +144,6 @@ export function installImageFixture(setup: (fx: ImageFixture) => void): ImageFix
   for (const d of [osDir, join(configDir, 'variants'), join(work, 'etc', 'default'), images, cacheRoot])
     mkdirSync(d, { recursive: true });
   mkdirSync(tmp, { mode: 0o1777 });
-  const disks: DiskFile[] = [];
   const scripts = join(osDir, 'image');
   const fx: ImageFixture = {
     work,
@@ -157,33 +156,10 @@ export function installImageFixture(setup: (fx: ImageFixture) => void): ImageFix
     scripts,
     tmp,
     images,
-    newDisk(sizeBytes, name) {
-      const d = makeDiskFile(sizeBytes, name);
-      disks.push(d);
-      return d;
-    },
-    run: (script, env, opts) => runOsScript(scripts, script, { ...env, TMPDIR: tmp }, opts),
-    dispose() {
-      for (const d of disks) d.remove();
-      if (mountsBelow(work).length > 0) throw new Error(`not removing ${work}: mounts below it`);
-      rmSync(work, { recursive: true, force: true });
-    },
+    ...osWorkspace(work, scripts, tmp),
   };
   setup(fx);
-  const r = ganetiOs([
-    'install',
-    '--os-dir',
-    osDir,
-    '--lib-dir',
-    join(work, 'lib'),
-    '--search-path',
-    osDir,
-    '--config-root',
-    configRoot,
-    '--cache-root',
-    cacheRoot,
-    'image',
-  ]);
+  const r = ganetiOs(installArgv('image', { work, osDir, configRoot, cacheRoot }));
   if (r.code !== 0) throw new Error(`install failed: ${r.stderr}`);
   return fx;
 }
