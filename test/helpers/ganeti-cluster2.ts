@@ -12,8 +12,9 @@
  *   await downCluster();
  */
 import { cp, mkdir, readFile, writeFile, chmod, lstat, readdir, rm, rmdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { type CmdResult, TOOL_PATH, host, listLoops, mountsBelow, sleep } from './ganeti-host.js';
+import { REPO_ROOT } from './ganeti-ours.js';
 import {
   C2_BRIDGE,
   C2_CLUSTER,
@@ -207,6 +208,14 @@ async function createNode(n: NodeSpec, count: number, keys: string): Promise<voi
   const ns = (argv: string[]) => host(nsEnter(n)[0]!, [...nsEnter(n).slice(1), ...argv]);
   await ns(['hostname', n.name]);
   await ns(['mount', '-t', 'sysfs', 'sysfs', '/sys']);
+  // Our CLI runs from this checkout inside the node; a checkout below /tmp would be hidden by the
+  // private /tmp: bind it into the node's tmp dir at the same place first (inside the ns only); the
+  // recursive bind of /tmp brings it along.
+  if (REPO_ROOT.startsWith('/tmp/')) {
+    const inTmp = `${n.root}/tmp/${relative('/tmp', REPO_ROOT)}`;
+    await mkdir(inTmp, { recursive: true });
+    await ns(['mount', '--bind', REPO_ROOT, inTmp]);
+  }
   for (const b of binds(n)) await ns(['mount', b.rbind ? '--rbind' : '--bind', b.src, b.dst]);
   await must(n, ['/usr/sbin/sshd', '-f', '/etc/ssh/sshd_config']);
 }
