@@ -39,6 +39,14 @@ let booting: Promise<BootTestResult> | undefined;
 
 const opts = (node: NodeSpec): string[] => ['--no-name-check', '--no-ip-check', '-n', node.name];
 
+/** `gnt-instance add` (on the master) of a stopped debootstrap instance living on `node`. */
+const addOn = (node: NodeSpec, name: string) =>
+  must(
+    n1,
+    ['gnt-instance', 'add', '-t', 'file', '--disk', '0:size=3G', '-o', OS, '--no-start', ...opts(node), name],
+    { timeoutMs: 600_000 },
+  );
+
 /** `cluster check --json` on the master: exit code and the parsed result. */
 async function check(): Promise<{ exitCode: number; differences: Record<string, string>[]; stderr: string }> {
   const r = await ganetiOsOn(n1, ['cluster', 'check', '--json', '--cli', INSTALLED_CLI]);
@@ -137,23 +145,7 @@ describe('debootstrap across the nodes', () => {
   it('node 1 builds an instance; gnt-backup export to node 2; import there with a cold cache', async () => {
     const warm = await warmOn(n1, OS);
     console.info(`node1 cache: ${warm.hit ? 'hit' : 'built'} (seeded: ${warm.seeded.join(', ') || 'none'})`);
-    await must(
-      n1,
-      [
-        'gnt-instance',
-        'add',
-        '-t',
-        'file',
-        '--disk',
-        '0:size=3G',
-        '-o',
-        OS,
-        '--no-start',
-        ...opts(n1),
-        'deb1',
-      ],
-      { timeoutMs: 600_000 },
-    );
+    await addOn(n1, 'deb1');
     expect(await guestCat(await disk0On(n1, 'deb1'), '/etc/hostname')).toBe('deb1\n');
 
     expect((await run(n2, ['ls', '-A', '/var/cache/ganeti-os/debootstrap'])).stdout.trim()).toBe('');
@@ -199,23 +191,7 @@ describe('debootstrap across the nodes', () => {
   it('an instance made on each node from the same variant gets the same packages', async () => {
     const warm = await warmOn(n2, OS);
     console.info(`node2 cache: ${warm.hit ? 'hit' : 'built'}`);
-    await must(
-      n1,
-      [
-        'gnt-instance',
-        'add',
-        '-t',
-        'file',
-        '--disk',
-        '0:size=3G',
-        '-o',
-        OS,
-        '--no-start',
-        ...opts(n2),
-        'deb3',
-      ],
-      { timeoutMs: 600_000 },
-    );
+    await addOn(n2, 'deb3');
     const a = await guestPackages(await disk0On(n1, 'deb1'));
     const b = await guestPackages(await disk0On(n2, 'deb3'));
     expect(a.length).toBeGreaterThan(100);
