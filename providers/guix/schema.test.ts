@@ -29,6 +29,7 @@ describe('guix variant keys', () => {
       'partition-alignment',
       'filesystem',
       'swap',
+      'disk-sync',
       'serial-console',
       'ssh-authorized-keys',
       'timezone',

@@ -98,7 +98,7 @@ const GUIX_KEYS = [
 ] as const satisfies readonly KeySpec[];
 
 // The shared keys that apply to a Guix System guest (the schema test checks the names).
-const GUIX_DISK_KEYS = [DISK_KEYS[1], DISK_KEYS[2], DISK_KEYS[3]] as const; // alignment, filesystem, swap
+const GUIX_DISK_KEYS = [DISK_KEYS[1], DISK_KEYS[2], DISK_KEYS[3], DISK_KEYS[5]] as const; // alignment, filesystem, swap, disk-sync
 const GUIX_BOOT_KEYS = [BOOT_KEYS[1]] as const; // serial-console
 const GUIX_GUEST_KEYS = [GUEST_KEYS[1], GUEST_KEYS[3]] as const; // ssh-authorized-keys, timezone
 

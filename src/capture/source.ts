@@ -69,7 +69,7 @@ function head(path: string): Buffer {
 export async function checkCaptureSource(runner: Runner, path: string): Promise<DeviceInfo> {
   const disk = await inspectDisk(runner, path);
   try {
-    await checkDiskFree(runner, disk);
+    checkDiskFree(disk);
   } catch (e) {
     if (isOsError(e) && e.code === 'E_DISK_IN_USE') throw inUse(path, e.message);
     throw e;

@@ -50,8 +50,8 @@ export async function inspectDisk(runner: Runner, path: string, backendType?: st
 }
 
 /** Refuse a disk that is mounted, held, swapped on or (file) already attached. */
-export async function checkDiskFree(runner: Runner, disk: DeviceInfo): Promise<void> {
-  if (disk.isFile) await checkFileFree(runner, disk.real);
+export function checkDiskFree(disk: DeviceInfo): void {
+  if (disk.isFile) checkFileFree(disk.real);
   else checkBlockDeviceFree(disk.real);
 }
 

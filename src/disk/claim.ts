@@ -17,6 +17,6 @@ export async function claimDisk(
     log: o.log,
     runtimeRoot: o.runtimeRoot ?? RUNTIME_ROOT,
   });
-  await checkDiskFree(o.runner, disk);
+  checkDiskFree(disk);
   return disk;
 }

@@ -4,7 +4,6 @@
  * The error is one line saying which device and by what.
  */
 import { readFileSync, realpathSync } from 'node:fs';
-import type { Runner } from '../process/types.js';
 import { OsError } from '../runtime/errors.js';
 import { loopsBackedBy } from './loop.js';
 import { readMounts, type MountInfo } from './mountinfo.js';
@@ -61,8 +60,8 @@ export function checkBlockDeviceFree(
 }
 
 /** Throw E_DISK_IN_USE if a loop device already uses this file. */
-export async function checkFileFree(runner: Runner, file: string): Promise<void> {
-  const loops = await loopsBackedBy(runner, file);
+export function checkFileFree(file: string): void {
+  const loops = loopsBackedBy(file);
   if (loops.length > 0) throw inUse(file, `already attached to ${loops.map((l) => l.name).join(', ')}`);
   const swaps = parseSwaps(readFileSync('/proc/swaps', 'utf8'));
   if (swaps.some((s) => realOrSelf(s) === file)) throw inUse(file, 'it is an active swap file');

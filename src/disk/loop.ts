@@ -1,6 +1,6 @@
 /**
  * Loop devices: attach a file disk (never truncating or resizing it), list loops backed by a file
- * (`losetup -J -l -j`), detach. Whoever attaches registers the detach on the cleanup stack.
+ * (sysfs, as `losetup -l` does), detach. Whoever attaches registers the detach on the cleanup stack.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Runner } from '../process/types.js';
@@ -8,36 +8,12 @@ import type { CleanupHandle } from '../runtime/cleanup.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import type { DiskContext } from './context.js';
-import { sysPartitions } from './sysblock.js';
+import { sysLoops, sysPartitions, type SysLoop } from './sysblock.js';
+import { withoutSync } from './nosync.js';
 
-export interface LoopInfo {
-  name: string;
-  backFile: string;
-  offset: number;
-  sizelimit: number;
-  ro: boolean;
-}
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** Parse `losetup -J -l` output. */
-export function parseLosetupJson(text: string): LoopInfo[] {
-  if (!text.trim()) return [];
-  const doc = JSON.parse(text) as { loopdevices?: Record<string, unknown>[] };
-  return (doc.loopdevices ?? []).map((d) => ({
-    name: str(d.name),
-    backFile: str(d['back-file']).replace(/ \(deleted\)$/, ''),
-    offset: Number(d.offset ?? 0),
-    sizelimit: Number(d.sizelimit ?? 0),
-    ro: d.ro === true || d.ro === '1' || d.ro === 1,
-  }));
-}
-
-/** Loop devices whose backing file is `path` (a file or a block device). */
-export async function loopsBackedBy(runner: Runner, path: string): Promise<LoopInfo[]> {
-  const r = await runner.run('losetup', ['-J', '-l', '-j', path], { reject: false });
-  if (r.exitCode !== 0) return [];
-  return parseLosetupJson(r.stdout).filter((l) => l.backFile === path);
+/** Loop devices whose backing file is `path` (a file or a block device), read from sysfs. */
+export function loopsBackedBy(path: string): SysLoop[] {
+  return sysLoops().filter((l) => l.backFile === path);
 }
 
 export interface LoopOptions {
@@ -68,13 +44,15 @@ export interface AttachedLoop {
 export async function attachLoop(ctx: DiskContext, path: string, o: LoopOptions = {}): Promise<AttachedLoop> {
   // Registered before attaching: if the run is interrupted while losetup runs, the undo detaches
   // whatever new loop on `path` appeared, since we never learnt its name.
-  const before = new Set(o.attachedBefore ?? (await loopsBackedBy(ctx.runner, path)).map((l) => l.name));
+  const before = new Set(o.attachedBefore ?? loopsBackedBy(path).map((l) => l.name));
   let device: string | undefined;
   const handle = ctx.stack.push(`detach loop on ${path}`, async () => {
     await ctx.settle?.();
     const targets = device
       ? [device]
-      : (await loopsBackedBy(ctx.cleanupRunner, path)).map((l) => l.name).filter((n) => !before.has(n));
+      : loopsBackedBy(path)
+          .map((l) => l.name)
+          .filter((n) => !before.has(n));
     for (const d of targets) await detachLoop(ctx.cleanupRunner, ctx.log, d);
     if (device) ctx.journal?.remove({ kind: 'loop', device, backing: path });
   });
@@ -99,7 +77,8 @@ export async function attachLoop(ctx: DiskContext, path: string, o: LoopOptions 
 export async function detachLoop(runner: Runner, log: Logger, device: string): Promise<void> {
   const name = device.replace('/dev/', '');
   // Partitions added with partx outlive the loop's detach (orphans on a detached loop): drop them first.
-  if (sysPartitions(name).length > 0) await runner.run('partx', ['-d', device], { reject: false });
+  if (sysPartitions(name).length > 0)
+    await runner.run('partx', ['-d', device], withoutSync({ reject: false }));
   let detached = false;
   for (let i = 0; i < 5 && !detached; i++) {
     await runner.run('udevadm', ['settle', '--timeout=10'], { reject: false });
@@ -118,7 +97,7 @@ export async function detachLoop(runner: Runner, log: Logger, device: string): P
   // A partition that was busy (e.g. a copy of a mount in another mount namespace) stays behind: retry.
   for (let i = 0; i < 20 && sysPartitions(name).length > 0; i++) {
     await sleep(500);
-    await runner.run('partx', ['-d', device], { reject: false });
+    await runner.run('partx', ['-d', device], withoutSync({ reject: false }));
   }
   if (sysPartitions(name).length > 0)
     log.warn(`partitions of ${device} stay busy after detaching it; remove them with partx -d ${device}`);

@@ -5,6 +5,7 @@
  * two extra processes). Without eatmydata installed the tools run as they are.
  */
 import { existsSync } from 'node:fs';
+import type { RunOptions } from '../process/types.js';
 
 /** The eatmydata package's wrapper: its presence means the library is installed. */
 const WRAPPER = '/usr/bin/eatmydata';
@@ -23,4 +24,10 @@ export function noSyncEnv(
 ): Record<string, string> | undefined {
   if (!available) return undefined;
   return { LD_PRELOAD: preload ? `${preload} ${LIBRARY}` : LIBRARY };
+}
+
+/** Runner options with noSyncEnv added when eatmydata is installed. */
+export function withoutSync(options: RunOptions): RunOptions {
+  const env = noSyncEnv();
+  return env ? { ...options, env } : options;
 }

@@ -11,7 +11,7 @@ import { attachDisk, checkDiskFree, inspectDisk } from './attach.js';
 import { probe, type BlkidInfo } from './filesystems.js';
 import { ROOT_FILESYSTEMS } from './layout.js';
 import { chooseMapperName, createMapper, type MapperChoice, type MapperName } from './mappers/index.js';
-import { ensureDirectory, mountAndRegister, SAFE_MOUNT_OPTIONS } from './mount.js';
+import { ensureDirectory, installMountOptions, mountAndRegister, SAFE_MOUNT_OPTIONS } from './mount.js';
 import { readPartitionTable } from './partition.js';
 import { readRegularNoFollow } from '../fs/nofollow.js';
 import { openSession } from './session.js';
@@ -33,6 +33,12 @@ export interface OpenDiskOptions extends DiskContextInput {
   afterAttach?: (device: string) => Promise<void>;
   /** Called with the mapped partitions before any is mounted (growing a filesystem unmounted). */
   beforeMount?: (partitions: readonly OpenedPartition[]) => Promise<void>;
+  /**
+   * Mount as an install does (installMountOptions: ext3/4 without barriers, so neither the journal
+   * nor the mount itself flushes a disk image just written; the caller flushes when it wants the
+   * result durable).
+   */
+  installing?: boolean;
 }
 
 export interface OpenedPartition {
@@ -83,7 +89,7 @@ export async function openDisk(o: OpenDiskOptions): Promise<OpenedDisk> {
   const disk = await inspectDisk(o.runner, o.path, o.backendType);
   const session = await openSession(o, disk.real, o.runtimeRoot);
   const { ctx } = session;
-  await checkDiskFree(ctx.runner, disk);
+  checkDiskFree(disk);
   const device = await attachDisk(ctx, disk, o.readOnly);
   if (o.afterAttach) {
     await o.afterAttach(device);
@@ -140,7 +146,13 @@ export async function openDisk(o: OpenDiskOptions): Promise<OpenedDisk> {
     }
     root ??= [...linux].sort((a, b) => b.sizeSectors - a.sizeSectors)[0];
   }
-  await mountAndRegister(ctx, { source: root!.device, dir: target, fstype: root!.fstype!, options });
+  const extra = (fstype: string): string[] => (o.installing ? installMountOptions(fstype) : []);
+  await mountAndRegister(ctx, {
+    source: root!.device,
+    dir: target,
+    fstype: root!.fstype!,
+    options: [...options, ...extra(root!.fstype!)],
+  });
   ctx.stack.push(`stop processes in ${target}`, async () => {
     await killGuestProcesses(target, o.log);
   });
@@ -153,7 +165,12 @@ export async function openDisk(o: OpenDiskOptions): Promise<OpenedDisk> {
     if (boot && boot !== root && boot.fstype) {
       const dir = join(target, 'boot');
       ensureDirectory(dir);
-      await mountAndRegister(ctx, { source: boot.device, dir, fstype: boot.fstype, options });
+      await mountAndRegister(ctx, {
+        source: boot.device,
+        dir,
+        fstype: boot.fstype,
+        options: [...options, ...extra(boot.fstype)],
+      });
     } else boot = undefined;
   }
   return { target, device, runtimeDir: session.dir, mapper, partitions: parts, root: root!, boot };

@@ -44,6 +44,11 @@ export interface PrepareDiskOptions extends DiskContextInput {
    * its type matches and it fits; mkfs otherwise.
    */
   rootImage?: () => Promise<FsImage | undefined>;
+  /**
+   * Flush the device to stable storage after the last unmount (default). Off, create returns once
+   * everything is written to the device and the kernel writes the node's page cache back.
+   */
+  durable?: boolean;
 }
 
 export interface PreparedDisk {
@@ -78,7 +83,7 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
   const session = await openSession(o, disk.real, o.runtimeRoot);
   const { ctx } = session;
   step('recovered');
-  await checkDiskFree(ctx.runner, disk);
+  checkDiskFree(disk);
   const device = await attachDisk(ctx, disk, false, true);
   step('attached');
   // The cached root image (pinned, or made first) is looked up while the disk is partitioned.
@@ -109,8 +114,8 @@ export async function prepareDisk(o: PrepareDiskOptions): Promise<PreparedDisk> 
   // While installing, journal commits skip the device cache flush (grub-install alone fsyncs ~300
   // files, each a flush of a loop device's backing file), and a restored image is not flushed
   // either; an interrupted install is redone anyway. One flush after the last unmount (undo steps
-  // run LIFO) makes the result durable.
-  if (rootRestored || [root, boot].some((p) => p && NO_BARRIER_FS.has(p.fstype))) {
+  // run LIFO) makes the result durable, when asked.
+  if (o.durable !== false && (rootRestored || [root, boot].some((p) => p && NO_BARRIER_FS.has(p.fstype)))) {
     ctx.stack.push(`flush ${device}`, () => flushDevice(ctx.cleanupRunner, device));
   }
   const options = [...SAFE_MOUNT_OPTIONS, ...plan.mountOptions, ...installMountOptions(root.fstype)];
@@ -212,7 +217,9 @@ async function partitionAndFormat(
       const uuid = randomUUID();
       // No wipefs here: sfdisk (--wipe-partitions) or, without a table, wipefs on the whole device
       // has just removed every old signature from it.
-      await restoreRoot(ctx, image, node, uuid, backingFile, directRead);
+      // Writeback is started early only to shorten the final flush; without one, the kernel's own.
+      const kick = o.durable === false ? undefined : backingFile;
+      await restoreRoot(ctx, image, node, uuid, kick, directRead);
       partitions.push({ role: p.role, number: p.number, device: node, uuid, fstype: p.content });
       rootRestored = true;
       continue;

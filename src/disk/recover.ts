@@ -81,13 +81,13 @@ export async function recoverDisk(path: string, opts: RecoverOptions): Promise<s
     done.push(`removed ${e.mapper} partitions of ${e.device}`);
   }
   // Loops backed by the disk, plus journal loops still backed by what the journal says.
-  const loops = new Set((await loopsBackedBy(runner, real)).map((l) => l.name));
+  const loops = new Set(loopsBackedBy(real).map((l) => l.name));
   for (const e of journal?.entries ?? []) {
     if (e.kind === 'loop' && loopBacking(e.device) === e.backing) loops.add(e.device);
   }
   // Children first: loop-offset loops backed by one of these loops.
   const ordered: string[] = [];
-  for (const l of loops) for (const c of await loopsBackedBy(runner, l)) ordered.push(c.name);
+  for (const l of loops) for (const c of loopsBackedBy(l)) ordered.push(c.name);
   ordered.push(...loops);
   for (const l of [...new Set(ordered)]) {
     if (sysPartitions(l.replace('/dev/', '')).length > 0) await partxDelete(ctx, l).catch(() => undefined);

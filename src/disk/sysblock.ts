@@ -80,3 +80,36 @@ export function supportsKernelPartitions(name: string): boolean {
   );
   return range > 1;
 }
+
+export interface SysLoop {
+  /** `/dev/loopN`. */
+  name: string;
+  /** The backing file's path (without the " (deleted)" the kernel appends to a removed one). */
+  backFile: string;
+  offset: number;
+  sizelimit: number;
+  ro: boolean;
+}
+
+/** The attached loop devices, as `losetup -l` reads them from sysfs. */
+export function sysLoops(): SysLoop[] {
+  let names: string[];
+  try {
+    names = readdirSync(SYS_BLOCK).filter(isLoopName);
+  } catch {
+    return [];
+  }
+  const out: SysLoop[] = [];
+  for (const name of names) {
+    const back = readTrim(join(SYS_BLOCK, name, 'loop', 'backing_file'));
+    if (back === undefined) continue; // not attached
+    out.push({
+      name: `/dev/${name}`,
+      backFile: back.replace(/ \(deleted\)$/, ''),
+      offset: Number(readTrim(join(SYS_BLOCK, name, 'loop', 'offset')) ?? 0),
+      sizelimit: Number(readTrim(join(SYS_BLOCK, name, 'loop', 'sizelimit')) ?? 0),
+      ro: readTrim(join(SYS_BLOCK, name, 'ro')) === '1',
+    });
+  }
+  return out;
+}

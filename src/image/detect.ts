@@ -73,13 +73,19 @@ async function qemuOpinion(runner: Runner, img: OpenedImage, header: Qcow2Info):
       `/proc/${process.pid}/fd/${img.fd}`,
     ],
   ];
-  const info = await runner.run(...qemuImg('info'), {
-    code: 'E_IMAGE_QCOW2',
-    hint: 'the image is damaged; check it with qemu-img check',
-  });
-  checkQemuInfo(info.stdout, header);
+  // Both at once (each reads only metadata); info's verdict comes first.
+  const [infoR, checkR] = await Promise.allSettled([
+    runner.run(...qemuImg('info'), {
+      code: 'E_IMAGE_QCOW2',
+      hint: 'the image is damaged; check it with qemu-img check',
+    }),
+    runner.run(...qemuImg('check'), { reject: false }),
+  ]);
+  if (infoR.status === 'rejected') throw infoR.reason;
+  checkQemuInfo(infoR.value.stdout, header);
+  if (checkR.status === 'rejected') throw checkR.reason;
+  const check = checkR.value;
   // check: 0 clean, 3 only leaked clusters (harmless for reading), 2 corruptions, others failed.
-  const check = await runner.run(...qemuImg('check'), { reject: false });
   if (check.exitCode === 0 || check.exitCode === 3) return;
   const found = /"corruptions":\s*(\d+)/.exec(check.stdout)?.[1];
   throw new OsError(

@@ -54,6 +54,7 @@ export async function createLinux<P>(ctx: CreateContext<P>, installer: LinuxInst
   const prepareP = prepareDisk({
     ...disk,
     layout: installer.layout ? installer.layout(cfg) : layoutOf(cfg.settings.disk),
+    durable: cfg.settings.disk.diskSync === 'durable',
     runner,
     cleanupRunner: ctx.cleanupRunner,
     stack,

@@ -81,22 +81,26 @@ async function writeGrowConfigure<P>(
   let grown: Awaited<ReturnType<typeof growPartitionTable>> | undefined;
   let writeback: Promise<void> | undefined;
   // The image is written once the disk is attached (see openDisk's afterAttach). The tools after it
-  // skip their own fsync (each would flush the whole image just written): writeback of the copy
-  // starts at once and runs while the disk is grown and the guest configured; one flush of the disk
-  // after the last unmount (undo steps run LIFO) makes the result durable.
+  // skip their own fsync (each would flush the whole image just written). With `disk-sync:
+  // durable`, writeback of the copy starts at once and runs while the disk is grown and the guest
+  // configured, and one flush of the disk after the last unmount (undo steps run LIFO) makes the
+  // result durable; otherwise the kernel writes the page cache back when it sees fit.
   const opened = await openDisk({
     ...disk,
     runner,
     cleanupRunner: ctx.cleanupRunner,
     log,
     stack,
+    installing: true,
     afterAttach: async () => {
       log.info(await whole.write(disk.path));
-      stack.push(`flush ${disk.path}`, async () => {
-        await writeback;
-        await flushDevice(ctx.cleanupRunner, disk.path);
-      });
-      writeback = startWriteback(runner, disk.path).catch(() => undefined);
+      if (cfg.settings.disk.diskSync === 'durable') {
+        stack.push(`flush ${disk.path}`, async () => {
+          await writeback;
+          await flushDevice(ctx.cleanupRunner, disk.path);
+        });
+        writeback = startWriteback(runner, disk.path).catch(() => undefined);
+      }
       grown = await growPartitionTable(disk.path, runner, log);
     },
     // The filesystem grows before anything is mounted: resize2fs then needs no online resize (which

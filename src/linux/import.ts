@@ -109,6 +109,7 @@ export async function importLinux<P>(ctx: ImportContext<P>, installer: LinuxInst
   const prepared = await prepareDisk({
     ...disk,
     layout,
+    durable: cfg?.settings.disk.diskSync === 'durable',
     runner,
     cleanupRunner: ctx.cleanupRunner,
     stack,

@@ -12,6 +12,7 @@ describe('schema fragments', () => {
       filesystem: 'ext4',
       swap: 1024,
       bootPartition: 'none',
+      diskSync: 'writeback',
     });
     expect(settingsOf(CACHE_KEYS, defaultsOf(schema))).toEqual({
       generateCache: true,

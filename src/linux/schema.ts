@@ -94,6 +94,14 @@ export const DISK_KEYS = [
     keywords: ['none'],
     description: 'separate /boot partition size, or none',
   },
+  {
+    name: 'disk-sync',
+    type: 'enum',
+    default: 'writeback',
+    values: ['writeback', 'durable'],
+    description:
+      "when create, import and reinstall return: writeback (everything is written to the disk; the node's page cache holds what is not yet on stable storage and the kernel writes it back, as qemu-img convert, tar and instance-debootstrap leave it) or durable (the disk's cache is flushed to stable storage first)",
+  },
 ] as const satisfies readonly KeySpec[];
 
 export const BOOT_KEYS = [

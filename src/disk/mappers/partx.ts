@@ -9,6 +9,7 @@ import type { CleanupHandle } from '../../runtime/cleanup.js';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DiskContext } from '../context.js';
+import { withoutSync } from '../nosync.js';
 import { kernelName, sysPartitions } from '../sysblock.js';
 import { waitForNodes } from '../wait.js';
 import { nodesFor, registerMap, type MapTable, type PartitionMapper } from './mapper.js';
@@ -39,12 +40,15 @@ export class PartxMapper implements PartitionMapper {
     const { runner } = this.ctx;
     // Stale partitions from an earlier table (a loop attached without partition scanning has none).
     if (sysPartitions(kernelName(device)).length > 0)
-      await runner.run('partx', ['-d', device], { reject: false });
+      await runner.run('partx', ['-d', device], withoutSync({ reject: false }));
     this.handle = registerMap(this.ctx, 'partx', device, partxDelete);
-    await runner.run('partx', ['-a', device], {
-      code: 'E_DISK_MAP',
-      hint: `partx could not add the partitions of ${device}`,
-    });
+    // partx runs without its fsync of the device: on a loop device that is an fsync of the whole
+    // backing file, i.e. of a disk image just written (whose durability is the caller's choice).
+    await runner.run(
+      'partx',
+      ['-a', device],
+      withoutSync({ code: 'E_DISK_MAP', hint: `partx could not add the partitions of ${device}` }),
+    );
     await runner.run('udevadm', ['settle', '--timeout=10'], { reject: false });
     const nodes = kernelNodes(device, table);
     await waitForNodes(runner, [...nodes.values()], undefined, false); // just settled
@@ -61,7 +65,7 @@ export async function partxDelete(ctx: Pick<DiskContext, 'cleanupRunner'>, devic
   let last = '';
   for (let i = 0; i < 10; i++) {
     await ctx.cleanupRunner.run('udevadm', ['settle', '--timeout=10'], { reject: false });
-    const r = await ctx.cleanupRunner.run('partx', ['-d', device], { reject: false });
+    const r = await ctx.cleanupRunner.run('partx', ['-d', device], withoutSync({ reject: false }));
     if (r.exitCode === 0 || !existsSync(device) || sysPartitions(kernelName(device)).length === 0) return;
     last = r.stderr.trim().split('\n').pop() ?? '';
     await sleep(300);

@@ -42,6 +42,7 @@ beforeAll(() => {
       writeFileSync(join(f.configDir, 'variants', `${name}.yaml`), text);
     v('raw', `source: golden.raw\nimage-dir: ${f.images}\n`);
     v('qcow2', `source: golden.qcow2\nformat: qcow2\nimage-dir: ${f.images}\n`);
+    v('durable', `source: golden.qcow2\ndisk-sync: durable\nimage-dir: ${f.images}\n`);
     v('rawzst', `source: golden.raw.zst\nimage-dir: ${f.images}\n`);
     v('opaque', `source: golden.raw\nimage-dir: ${f.images}\nnomount: true\n`);
   });
@@ -49,20 +50,24 @@ beforeAll(() => {
 
 afterAll(() => fx?.dispose());
 
+/** The OS log (debug level) of the last create. */
+let lastLog = '';
+
 async function create(name: string, variant: string): Promise<string> {
   const disk = fx.newDisk(DISK_MiB * MiB, `${name}.img`);
   const watch = leakWatch(fx, [disk.path]);
-  const r = await fx.run(
-    'create',
-    imageEnv({
+  const r = await fx.run('create', {
+    ...imageEnv({
       name,
       variant,
       disks: [{ path: disk.path, sizeMiB: DISK_MiB }],
       nics: [{ mac: 'aa:00:00:00:00:07' }],
     }),
-  );
+    DEBUG_LEVEL: '1',
+  });
   expect(r.code, r.stderr).toBe(0);
   expect(watch.check()).toEqual([]);
+  lastLog = r.stderr;
   return disk.path;
 }
 
@@ -98,7 +103,22 @@ async function expectGrownClone(disk: string, name: string): Promise<void> {
 
 describe.skipIf(!isRoot)('image provider: disk images', () => {
   it('raw: written, grown to the disk, configured', async () => {
-    await expectGrownClone(await create('raw1.example.org', 'raw'), 'raw1.example.org');
+    const disk = await create('raw1.example.org', 'raw');
+    // disk-sync: writeback (the default): nothing flushes the copy, the kernel writes it back.
+    expect(lastLog).not.toMatch(/cleanup: flush /);
+    expect(lastLog).toMatch(/\$ partx -a /);
+    await expectGrownClone(disk, 'raw1.example.org');
+  });
+
+  it('disk-sync: durable flushes the disk once, after the last unmount', async () => {
+    const disk = await create('durable1.example.org', 'durable');
+    const lines = lastLog.split('\n');
+    const flush = lines.findIndex((l) => l.includes(`cleanup: flush ${disk}`));
+    const umount = lines.findIndex((l) => /cleanup: umount /.test(l));
+    expect(flush, lastLog).toBeGreaterThan(umount);
+    expect(umount).toBeGreaterThan(-1);
+    expect(lines.filter((l) => /cleanup: flush /.test(l))).toHaveLength(1);
+    await expectGrownClone(disk, 'durable1.example.org');
   });
 
   it('qcow2 (declared): the same', async () => {
