@@ -5,7 +5,8 @@
  *   <libDir>/script.cjs                         the script entry, `#!<absolute node>`: a small
  *                                               CommonJS file that answers `verify parameters`
  *                                               itself and imports script.mjs for the rest
- *   <libDir>/script.mjs, chunk-*.mjs, sdk.mjs   the bundle
+ *   <libDir>/script.mjs, chunk-*.mjs, sdk.mjs   the bundle (an earlier build's chunks are removed
+ *                                               by the install after next: bundle-files.json)
  *   <libDir>/share/{hooks,variants}             stock hooks and shipped variants
  *   <libDir>/providers/<name>.mjs               bundled custom providers
  *   <osDir>/<name>/{create,import,export,rename,verify} -> <libDir>/script.cjs
@@ -35,6 +36,7 @@ import type { AnyProvider, ProviderPaths } from '../sdk/types.js';
 import { removeIfExists, symlinkIfChanged, writeIfChanged } from './files.js';
 import { ganetiSearchPath } from './search-path.js';
 import { clashError, otherHolder, owningPackage } from './clash.js';
+import { BUNDLE_RECORD, isBundleFile, parseBundleRecord, planBundlePrune } from './bundle-files.js';
 import { bundleCustomProvider } from './custom.js';
 import { publishVariants } from './publish.js';
 
@@ -80,8 +82,8 @@ function installBundle(o: InstallOptions, libDir: string, nodePath: string): boo
   }
   mkdirSync(libDir, { recursive: true, mode: 0o755 });
   let changed = false;
-  for (const f of readdirSync(o.distDir)) {
-    if (!f.endsWith('.mjs') && !f.endsWith('.cjs') && !f.endsWith('.map')) continue;
+  const files = readdirSync(o.distDir).filter(isBundleFile);
+  for (const f of files) {
     let data = readFileSync(join(o.distDir, f));
     let mode = 0o644;
     if (f === 'script.cjs') {
@@ -91,6 +93,7 @@ function installBundle(o: InstallOptions, libDir: string, nodePath: string): boo
     }
     changed = writeIfChanged(join(libDir, f), data, mode) || changed;
   }
+  pruneBundle(libDir, files);
   const share = join(libDir, 'share');
   const staging = `${share}.new-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
@@ -104,6 +107,21 @@ function installBundle(o: InstallOptions, libDir: string, nodePath: string): boo
   renameSync(staging, share);
   rmSync(old, { recursive: true, force: true });
   return changed;
+}
+
+/** Remove the chunks of the install before the last one (see bundle-files.ts); record this one. */
+function pruneBundle(libDir: string, files: readonly string[]): void {
+  const recordPath = join(libDir, BUNDLE_RECORD);
+  let text: string | undefined;
+  try {
+    text = readFileSync(recordPath, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  const present = readdirSync(libDir).filter(isBundleFile);
+  const plan = planBundlePrune(parseBundleRecord(text), present, files);
+  for (const f of plan.remove) removeIfExists(join(libDir, f));
+  writeIfChanged(recordPath, `${JSON.stringify(plan.record, null, 2)}\n`, 0o644);
 }
 
 /** The configuration directory a previous install recorded; a damaged manifest is rewritten anyway. */
