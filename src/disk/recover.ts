@@ -5,7 +5,7 @@
  * remove the runtime dir (recursively only when nothing is mounted below it). The journal is opened
  * before the first acquisition, so a run killed at any point leaves the dir behind.
  */
-import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync } from 'node:fs';
 import type { Runner } from '../process/types.js';
 import { OsError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
@@ -16,7 +16,7 @@ import { kpartxDelete, partxDelete } from './mappers/index.js';
 import { unmount } from './mount.js';
 import { mountsBelow } from './mountinfo.js';
 import { killGuestProcesses } from './processes.js';
-import { sysPartitions } from './sysblock.js';
+import { loopBackingFile, sysPartitions } from './sysblock.js';
 
 export interface RecoverOptions {
   runner: Runner;
@@ -30,14 +30,6 @@ function alive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function loopBacking(device: string): string | undefined {
-  try {
-    return readFileSync(`/sys/class/block/${device.replace('/dev/', '')}/loop/backing_file`, 'utf8').trim();
-  } catch {
-    return undefined;
   }
 }
 
@@ -83,7 +75,7 @@ export async function recoverDisk(path: string, opts: RecoverOptions): Promise<s
   // Loops backed by the disk, plus journal loops still backed by what the journal says.
   const loops = new Set(loopsBackedBy(real).map((l) => l.name));
   for (const e of journal?.entries ?? []) {
-    if (e.kind === 'loop' && loopBacking(e.device) === e.backing) loops.add(e.device);
+    if (e.kind === 'loop' && loopBackingFile(e.device) === e.backing) loops.add(e.device);
   }
   // Children first: loop-offset loops backed by one of these loops.
   const ordered: string[] = [];

@@ -91,6 +91,12 @@ export interface SysLoop {
   ro: boolean;
 }
 
+/** The backing file of loop device `name` (`loop3` or `/dev/loop3`); undefined when it is not attached. */
+export function loopBackingFile(name: string): string | undefined {
+  const back = readTrim(join(SYS_BLOCK, name.replace('/dev/', ''), 'loop', 'backing_file'));
+  return back?.replace(/ \(deleted\)$/, '');
+}
+
 /** The attached loop devices, as `losetup -l` reads them from sysfs. */
 export function sysLoops(): SysLoop[] {
   let names: string[];
@@ -101,11 +107,11 @@ export function sysLoops(): SysLoop[] {
   }
   const out: SysLoop[] = [];
   for (const name of names) {
-    const back = readTrim(join(SYS_BLOCK, name, 'loop', 'backing_file'));
-    if (back === undefined) continue; // not attached
+    const backFile = loopBackingFile(name);
+    if (backFile === undefined) continue; // not attached
     out.push({
       name: `/dev/${name}`,
-      backFile: back.replace(/ \(deleted\)$/, ''),
+      backFile,
       offset: Number(readTrim(join(SYS_BLOCK, name, 'loop', 'offset')) ?? 0),
       sizelimit: Number(readTrim(join(SYS_BLOCK, name, 'loop', 'sizelimit')) ?? 0),
       ro: readTrim(join(SYS_BLOCK, name, 'ro')) === '1',

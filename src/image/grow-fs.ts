@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DiskContext } from '../disk/context.js';
 import { mountAndRegister, removeMountPoint, SAFE_MOUNT_OPTIONS } from '../disk/mount.js';
-import { noSyncEnv } from '../disk/nosync.js';
+import { withoutSync } from '../disk/nosync.js';
 import type { Runner } from '../process/types.js';
 import type { CleanupStack } from '../runtime/cleanup.js';
 import { OsError } from '../runtime/errors.js';
@@ -32,11 +32,9 @@ export interface GrowFilesystemOptions {
 const EXT = new Set(['ext2', 'ext3', 'ext4']);
 
 async function growExt(o: GrowFilesystemOptions): Promise<void> {
-  const env = noSyncEnv();
-  const noSync = env ? { env } : {};
   if (o.mountedAt === undefined) {
     // e2fsck: 0 clean, 1 errors corrected, 2 corrected and a reboot would be needed; 4 and up failed.
-    const r = await o.runner.run('e2fsck', ['-f', '-y', o.node], { ...noSync, reject: false });
+    const r = await o.runner.run('e2fsck', ['-f', '-y', o.node], withoutSync({ reject: false }));
     if (r.exitCode >= 4 || r.exitCode < 0)
       throw new OsError(
         'E_IMAGE_GROW',
@@ -47,11 +45,11 @@ async function growExt(o: GrowFilesystemOptions): Promise<void> {
       );
     if (r.exitCode !== 0) o.log.info(`e2fsck corrected errors on ${o.node}`);
   }
-  await o.runner.run('resize2fs', [o.node], {
-    ...noSync,
-    code: 'E_IMAGE_GROW',
-    hint: `could not grow the ${o.fstype} filesystem on ${o.node}`,
-  });
+  await o.runner.run(
+    'resize2fs',
+    [o.node],
+    withoutSync({ code: 'E_IMAGE_GROW', hint: `could not grow the ${o.fstype} filesystem on ${o.node}` }),
+  );
 }
 
 /** Mount `o.node` in a private directory for the duration of `fn`, on the cleanup stack. */

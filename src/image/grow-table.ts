@@ -8,7 +8,7 @@
  * caller flushes once at the end when it wants the result durable).
  */
 import { statSync } from 'node:fs';
-import { noSyncEnv } from '../disk/nosync.js';
+import { withoutSync } from '../disk/nosync.js';
 import { parseSfdiskJson, type PartitionTable } from '../disk/sfdisk.js';
 import { kernelName, sysPartitions } from '../disk/sysblock.js';
 import type { Runner } from '../process/types.js';
@@ -19,12 +19,6 @@ import { planGrow } from './grow-plan.js';
 import type { GrowResult } from './types.js';
 
 const SFDISK_QUIET = ['--no-reread', '--no-tell-kernel'] as const;
-
-/** sfdisk's writes without its closing fsync. */
-function writeOptions(): { env?: Record<string, string> } {
-  const env = noSyncEnv();
-  return env ? { env } : {};
-}
 
 interface ReadTable {
   table: PartitionTable;
@@ -61,11 +55,15 @@ export async function growPartitionTable(device: string, runner: Runner, log: Lo
     return { grown: false };
   }
   if (read.table.label === 'gpt') {
-    await runner.run('sfdisk', ['--relocate', 'gpt-bak-std', ...SFDISK_QUIET, device], {
-      ...writeOptions(),
-      code: 'E_IMAGE_GROW',
-      hint: `could not move the GPT backup header of ${device} to the end of the disk`,
-    });
+    // sfdisk's writes without its closing fsync (here and below).
+    await runner.run(
+      'sfdisk',
+      ['--relocate', 'gpt-bak-std', ...SFDISK_QUIET, device],
+      withoutSync({
+        code: 'E_IMAGE_GROW',
+        hint: `could not move the GPT backup header of ${device} to the end of the disk`,
+      }),
+    );
     read = await readTable(runner, device, log);
     if (!read) return { grown: false };
   }
@@ -94,12 +92,11 @@ export async function growPartitionTable(device: string, runner: Runner, log: Lo
       '-q',
       device,
     ],
-    {
-      ...writeOptions(),
+    withoutSync({
       input: `${plan.start},${plan.newSize}\n`,
       code: 'E_IMAGE_GROW',
       hint: `could not grow partition ${plan.partition} of ${device}; check it with sfdisk --verify`,
-    },
+    }),
   );
   if (isBlockDevice(device) && sysPartitions(kernelName(device)).length > 0)
     await runner.run('partx', ['-u', device], {
