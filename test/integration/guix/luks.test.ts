@@ -53,6 +53,13 @@ function expectSecretNowhere(stderr: string): void {
   expect(JSON.stringify(fx.calls())).not.toContain('horse');
 }
 
+/** A loop device over one partition of `disk` (sfdisk's sectors of 512 bytes); the caller detaches it. */
+function partitionLoop(disk: string, p: { start: number; size: number }, readOnly = false): string {
+  const args = ['--show', '-f', ...(readOnly ? ['-r'] : []), '-o', String(p.start * 512)];
+  args.push('--sizelimit', String(p.size * 512), disk);
+  return execFileSync('losetup', args).toString().trim();
+}
+
 describe.skipIf(!isRoot)('guix provider: an encrypted root (luks_passphrase)', () => {
   it(
     hasDm
@@ -78,18 +85,7 @@ describe.skipIf(!isRoot)('guix provider: an encrypted root (luks_passphrase)', (
       expect(r.code, r.stderr).toBe(0);
       // The root partition holds the container; its filesystem is only visible once opened.
       const root = table.partitions[2]!;
-      const part = execFileSync('losetup', [
-        '--show',
-        '-f',
-        '-r',
-        '-o',
-        String(root.start * 512),
-        '--sizelimit',
-        String(root.size * 512),
-        disk,
-      ])
-        .toString()
-        .trim();
+      const part = partitionLoop(disk, root, true);
       try {
         expect(blkid(part).TYPE).toBe('crypto_LUKS');
       } finally {
@@ -107,17 +103,7 @@ describe.skipIf(!isRoot)('guix provider: an encrypted root (luks_passphrase)', (
       expect(r.code, r.stderr).toBe(0);
       // What create with luks_passphrase leaves on a node with dm-crypt, minus the files inside.
       const root = sfdiskJson(disk)!.partitions[2]!;
-      const part = execFileSync('losetup', [
-        '--show',
-        '-f',
-        '-o',
-        String(root.start * 512),
-        '--sizelimit',
-        String(root.size * 512),
-        disk,
-      ])
-        .toString()
-        .trim();
+      const part = partitionLoop(disk, root);
       try {
         execFileSync(
           'cryptsetup',
