@@ -97,7 +97,7 @@ export function parseResidentBytes(text: string): number | undefined {
 }
 
 /** O_DIRECT opens the file (not on tmpfs, for one). */
-function opensDirect(path: string): boolean {
+export function opensDirect(path: string): boolean {
   try {
     closeSync(openSync(path, constants.O_RDONLY | constants.O_DIRECT));
     return true;

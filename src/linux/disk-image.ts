@@ -45,13 +45,19 @@ export async function createFromDiskImage<P>(
   await claimDisk({ ...disk, runner, cleanupRunner: ctx.cleanupRunner, log, stack });
   const policy = installer.guest(cfg);
   // Made while the image is copied (RSA takes a second); used if the guest turns out to run sshd.
-  const hostKeys =
-    !whole.opaque && runsStep(policy, 'ssh-host-keys')
-      ? makeSshHostKeys(runner, ctx.instance.name)
-      : Promise.resolve(undefined);
-  hostKeys.catch(() => undefined); // awaited by configureGuest, or settled below
+  let hostKeys: Promise<SshHostKeyPair[] | undefined> = Promise.resolve(undefined);
+  const startHostKeys = (): void => {
+    if (whole.opaque || !runsStep(policy, 'ssh-host-keys')) return;
+    hostKeys = makeSshHostKeys(runner, ctx.instance.name);
+    hostKeys.catch(() => undefined); // awaited by configureGuest, or settled below
+  };
   try {
-    await writeGrowConfigure(ctx, installer, cfg, whole, { ...o, policy, hostKeys });
+    await writeGrowConfigure(ctx, installer, cfg, whole, {
+      ...o,
+      policy,
+      startHostKeys,
+      hostKeys: () => hostKeys,
+    });
   } catch (e) {
     // Its temporary directory is removed only once every ssh-keygen has finished.
     await hostKeys.catch(() => undefined);
@@ -68,7 +74,9 @@ async function writeGrowConfigure<P>(
     hashedPassword: string | undefined;
     savedKeys: readonly SavedKey[];
     policy: GuestPolicy;
-    hostKeys: Promise<SshHostKeyPair[] | undefined>;
+    /** Start making the host keys (once the copy runs: spawning them must not delay it). */
+    startHostKeys: () => void;
+    hostKeys: () => Promise<SshHostKeyPair[] | undefined>;
   },
 ): Promise<void> {
   const { log, runner, cleanup: stack } = ctx;
@@ -93,7 +101,11 @@ async function writeGrowConfigure<P>(
     stack,
     installing: true,
     afterAttach: async () => {
-      log.info(await whole.write(disk.path));
+      // write() has spawned its copying tool by the time it first waits, so the ssh-keygens start
+      // right behind it.
+      const writing = whole.write(disk.path);
+      o.startHostKeys();
+      log.info(await writing);
       if (cfg.settings.disk.diskSync === 'durable') {
         stack.push(`flush ${disk.path}`, async () => {
           await writeback;
@@ -131,6 +143,6 @@ async function writeGrowConfigure<P>(
     disk: guestDisk,
     hashedPassword: o.hashedPassword,
     savedKeys: o.savedKeys,
-    hostKeys: o.hostKeys,
+    hostKeys: o.hostKeys(),
   });
 }

@@ -27,6 +27,13 @@ const benches: Bench[] = [
         (await import('./debootstrap.js')) as { benchDebootstrap: (what?: string) => Promise<RatioLine[]> }
       ).benchDebootstrap('all'),
   },
+  {
+    name: 'image',
+    run: async () =>
+      ((await import('./image.js')) as { benchImage: (what?: string) => Promise<RatioLine[]> }).benchImage(
+        'all',
+      ),
+  },
 ];
 
 $.verbose = false;
