@@ -86,9 +86,6 @@ export interface SysLoop {
   name: string;
   /** The backing file's path (without the " (deleted)" the kernel appends to a removed one). */
   backFile: string;
-  offset: number;
-  sizelimit: number;
-  ro: boolean;
 }
 
 /** The backing file of loop device `name` (`loop3` or `/dev/loop3`); undefined when it is not attached. */
@@ -97,7 +94,7 @@ export function loopBackingFile(name: string): string | undefined {
   return back?.replace(/ \(deleted\)$/, '');
 }
 
-/** The attached loop devices, as `losetup -l` reads them from sysfs. */
+/** The attached loop devices and their backing files, as `losetup -l` reads them from sysfs. */
 export function sysLoops(): SysLoop[] {
   let names: string[];
   try {
@@ -108,14 +105,7 @@ export function sysLoops(): SysLoop[] {
   const out: SysLoop[] = [];
   for (const name of names) {
     const backFile = loopBackingFile(name);
-    if (backFile === undefined) continue; // not attached
-    out.push({
-      name: `/dev/${name}`,
-      backFile,
-      offset: Number(readTrim(join(SYS_BLOCK, name, 'loop', 'offset')) ?? 0),
-      sizelimit: Number(readTrim(join(SYS_BLOCK, name, 'loop', 'sizelimit')) ?? 0),
-      ro: readTrim(join(SYS_BLOCK, name, 'ro')) === '1',
-    });
+    if (backFile !== undefined) out.push({ name: `/dev/${name}`, backFile }); // else not attached
   }
   return out;
 }
