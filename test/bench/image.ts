@@ -43,7 +43,7 @@ import { runOsScript, type ScriptRun } from '../helpers/scripts.js';
 import { instanceEnv } from '../integration/debootstrap/fixture.js';
 import { makeGoldenTree } from '../integration/image-provider/fixture.js';
 import { dropCaches, interleave, report, type RatioLine } from './lib.js';
-import { describeLimit, withReadLimit } from './read-limit.js';
+import { describeLimit, readLimitUnavailable, withReadLimit } from './read-limit.js';
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
 const CLI = join(REPO, 'dist/ganeti-os.mjs');
@@ -271,7 +271,9 @@ export async function benchImage(what = 'all', runs = 3): Promise<RatioLine[]> {
         lines.push(report(name, times, LIMITS[format]));
       }
     }
-    if (want('slow')) {
+    const unlimited = want('slow') ? readLimitUnavailable() : undefined;
+    if (unlimited) console.log(`  slow: skipped (${unlimited})`);
+    else if (want('slow')) {
       const bps = Number(process.env.BENCH_READ_MBPS ?? 500) * 1e6;
       console.log(`  reads limited to ${describeLimit(IMAGES, bps)} for both sides`);
       for (const format of ['raw', 'qcow2'] as const) {

@@ -30,6 +30,15 @@ interface Limit {
   dir: string;
 }
 
+/** Why reads cannot be limited here (no blkio or io controller to use), or undefined when they can. */
+export function readLimitUnavailable(): string | undefined {
+  if (existsSync(join(V1, 'blkio.throttle.read_bps_device'))) return undefined;
+  const controllers = existsSync(join(V2, 'cgroup.controllers'))
+    ? readFileSync(join(V2, 'cgroup.controllers'), 'utf8').split(/\s+/)
+    : [];
+  return controllers.includes('io') ? undefined : 'no block-I/O cgroup controller (blkio or io) is available';
+}
+
 function enter(disk: string, bytesPerSecond: number): Limit {
   if (existsSync(join(V1, 'blkio.throttle.read_bps_device'))) {
     const dir = join(V1, NAME);
